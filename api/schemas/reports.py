@@ -1,0 +1,181 @@
+"""Manager's reports: cost per tonne, case and stop; vehicle use (fen, kg, metres, seconds)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, Field
+
+from api.schemas.common import example
+from models.enums import VehicleKind, VehicleStatus
+from models.planning import PlanStatus
+
+_SUMMARY = {
+    "routes": 9,
+    "total_fen": 215000,
+    "delivered_kg": 41200,
+    "delivered_cases": 2060,
+    "stops": 45,
+    "distance_m": 312400,
+    "per_tonne_fen": 5218,
+    "per_case_fen": 104,
+    "per_stop_fen": 4778,
+    "crew_fen": 33846,
+    "loader_fen": 9600,
+    "vehicle_fen": 160554,
+    "store_fee_fen": 11000,
+}
+
+
+class PlanDay(BaseModel):
+    date: dt.date
+    plan_id: int
+    version: int
+    status: PlanStatus
+
+
+class CostSummaryPublic(BaseModel):
+    routes: int
+    total_fen: int
+    delivered_kg: int
+    delivered_cases: int
+    stops: int
+    distance_m: int
+    per_tonne_fen: int | None = Field(description="Cost per tonne (null without a load).")
+    per_case_fen: int | None
+    per_stop_fen: int | None
+    crew_fen: int
+    loader_fen: int
+    vehicle_fen: int
+    store_fee_fen: int
+
+
+class DepotCost(CostSummaryPublic):
+    depot: str
+    kind: str
+
+
+class RouteCostPublic(BaseModel):
+    date: dt.date
+    route: str
+    vehicle: str
+    depot: str
+    depot_kind: str
+    crew_fen: int
+    loader_fen: int
+    vehicle_fen: int
+    store_fee_fen: int
+    total_fen: int
+    delivered_kg: int
+    delivered_cases: int
+    stops: int
+    distance_m: int
+    per_tonne_fen: int | None
+    per_case_fen: int | None
+    per_stop_fen: int | None
+
+
+class CostReport(BaseModel):
+    model_config = example(
+        {
+            "date_from": "2026-12-01",
+            "date_to": "2026-12-31",
+            "plans": [{"date": "2026-12-01", "plan_id": 3, "version": 1, "status": "confirmed"}],
+            "total": _SUMMARY,
+            "centre": _SUMMARY,
+            "stores": _SUMMARY | {"routes": 0, "total_fen": 0, "per_tonne_fen": None},
+            "depots": [_SUMMARY | {"depot": "DC", "kind": "centre"}],
+            "routes": [],
+        }
+    )
+
+    date_from: dt.date
+    date_to: dt.date
+    plans: list[PlanDay] = Field(description="The plan counted for each planned day.")
+    total: CostSummaryPublic
+    centre: CostSummaryPublic
+    stores: CostSummaryPublic
+    depots: list[DepotCost]
+    routes: list[RouteCostPublic]
+
+
+class VehicleUse(BaseModel):
+    vehicle: str = Field(description="Plate.")
+    kind: VehicleKind
+    status: VehicleStatus
+    home_depot: str
+    capacity_kg: int
+    capacity_cases: int
+    shift_s: int = Field(description="Length of the vehicle's shift.")
+    days_used: int
+    days_pct: float | None = Field(description="Days used of the planned days, %.")
+    routes: int
+    distance_m: int
+    load_kg: int
+    load_pct: float | None = Field(description="Load against capacity over its routes, %.")
+    load_cases: int
+    cases_pct: float | None
+    duration_s: int
+    shift_pct: float | None = Field(description="Route time against shift time on the days used, %.")
+
+
+class FleetUse(BaseModel):
+    vehicles: int
+    used: int
+    routes: int
+    distance_m: int
+    load_kg: int
+    load_pct: float | None
+    duration_s: int
+    shift_pct: float | None
+
+
+class UtilisationReport(BaseModel):
+    model_config = example(
+        {
+            "date_from": "2026-12-01",
+            "date_to": "2026-12-31",
+            "days": 31,
+            "days_planned": 1,
+            "plans": [{"date": "2026-12-01", "plan_id": 3, "version": 1, "status": "confirmed"}],
+            "vehicles": [
+                {
+                    "vehicle": "湘X·A5001",
+                    "kind": "box_truck_5t",
+                    "status": "active",
+                    "home_depot": "DC",
+                    "capacity_kg": 5000,
+                    "capacity_cases": 250,
+                    "shift_s": 36000,
+                    "days_used": 1,
+                    "days_pct": 100.0,
+                    "routes": 2,
+                    "distance_m": 176000,
+                    "load_kg": 8400,
+                    "load_pct": 84.0,
+                    "load_cases": 420,
+                    "cases_pct": 84.0,
+                    "duration_s": 30600,
+                    "shift_pct": 85.0,
+                }
+            ],
+            "fleet": {
+                "vehicles": 6,
+                "used": 3,
+                "routes": 9,
+                "distance_m": 312400,
+                "load_kg": 41200,
+                "load_pct": 71.2,
+                "duration_s": 86400,
+                "shift_pct": 80.0,
+            },
+        }
+    )
+
+    date_from: dt.date
+    date_to: dt.date
+    days: int = Field(description="Calendar days in the range.")
+    days_planned: int
+    plans: list[PlanDay]
+    vehicles: list[VehicleUse]
+    fleet: FleetUse

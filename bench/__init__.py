@@ -1,0 +1,1 @@
+"""Benchmarks of the route optimiser against published best-known solutions (``make bench``)."""
