@@ -148,6 +148,30 @@ def _register_reports(app: typer.Typer) -> None:
                 r = cost_report(s, a, b)
             emit_json(r)
 
+    @report.command("stock")
+    def stock(
+        as_of: str = typer.Option(None, "--as-of", help="Last day of demand (default: latest order day)."),
+        days: int = typer.Option(30, "--days", help="Days of orders the average is taken over."),
+        json_out: bool = typer.Option(False, "--json"),
+    ) -> None:
+        """Days of cover per depot and product: free stock against recent daily demand."""
+        from models.db import session_scope
+        from services.stock_report import stock_cover
+
+        with cli_errors(), session_scope(get_settings()) as s:
+            r = stock_cover(s, parse_date(as_of), days=days)
+        if json_out:
+            emit_json(r)
+            return
+        typer.echo(f"days of cover on {r['as_of']} (demand over {r['days']} days from {r['first']})")
+        for d in r["depots"]:
+            typer.echo(f"{d['depot']} {d['name']} ({d['customers']} customers)")
+            for x in d["products"]:
+                cover = "-" if x["days_of_cover"] is None else f"{x['days_of_cover']:.1f} d"
+                mark = " below safety" if x["below_safety"] else (" low" if x["low"] else "")
+                typer.echo(f"  {x['product']:<6} free {x['free']:>5} safety {x['safety']:>4} "
+                           f"{x['cases_per_day']:>7.2f}/day {cover:>8}{mark}")
+
     @report.command("utilisation")
     def utilisation(
         first: str = typer.Option(None, "--from"),

@@ -46,6 +46,12 @@ def _print_summary(r: dict[str, Any]) -> None:
         f"checker: {'feasible' if r['feasible'] else 'INFEASIBLE'}"
         + (" [distances approximate]" if r.get("approximate_distances") else "")
     )
+    for p in (r.get("consolidation") or {}).get("rationed_products", []):
+        fills = ", ".join(f"{t['township']} {t['fill_per_mille'] / 10:.1f}%" for t in p["townships"])
+        typer.echo(
+            f"  rationed {p['product']}: {p['ordered']} cases ordered, {p['supplied']} to share, "
+            f"{p['allocated']} allocated; fill by township: {fills}"
+        )
     for h in r["held"]:
         typer.echo(f"  held {h['order']}: {h['reason']}")
     for u in r["unassigned"]:

@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from models.enums import CustomerStatus, OrderStatus, PaymentTerms
-from models.orm import Customer, DepotStock, Order, OrderEvent, OrderLine, Product
+from models.orm import Customer, DepotStock, Order, OrderEvent, OrderLine, Product, Township
 from models.planning import Consolidation, DispatchOrder, DispatchOrderLine, DispatchStatus
 from models.settings import Settings
 from optimizer.consolidate import SourceOrder, consolidate
@@ -271,6 +271,7 @@ def _ration_if_short(
         c.id: c
         for c in session.scalars(select(Customer).where(Customer.id.in_([d.customer_id for d in orders])))
     }
+    township_name = dict(session.execute(select(Township.id, Township.name_zh)).all())
     claims: dict[str, list[Claim]] = defaultdict(list)
     for d in orders:
         for ln in d.lines:
@@ -280,7 +281,7 @@ def _ration_if_short(
                     Claim(
                         id=d.number,
                         customer=c.code,
-                        township=str(c.township_id),
+                        township=township_name.get(c.township_id, str(c.township_id)),
                         ordered_cases=ln.cases,
                         weight=weights.get(d.customer_id, 1),
                     )
@@ -310,7 +311,18 @@ def _ration_if_short(
                 "product": code,
                 "ordered": sum(c.ordered_cases for c in claims[code]),
                 "supplied": supply[code],
+                "allocated": res.allocated_cases,
                 "level": float(res.level) if res.level is not None else None,
+                "townships": [
+                    {
+                        "township": t.township,
+                        "orders": t.claims,
+                        "ordered": t.ordered_cases,
+                        "allocated": t.allocated_cases,
+                        "fill_per_mille": t.fill_per_mille,
+                    }
+                    for t in res.townships
+                ],
             }
         )
     return out
