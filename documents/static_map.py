@@ -74,6 +74,80 @@ def _scale_bar(ax: plt.Axes, bbox: tuple[float, float, float, float], font: Font
     )
 
 
+MARKER_MM = 3.6
+"""A stop marker's diameter on paper; closer stops are drawn as one numbered callout."""
+
+
+def seq_label(seqs: Sequence[int]) -> str:
+    """Stop numbers as runs: ``[3, 4, 5, 7]`` → ``"3–5, 7"``."""
+    out: list[str] = []
+    nums = sorted(seqs)
+    i = 0
+    while i < len(nums):
+        j = i
+        while j + 1 < len(nums) and nums[j + 1] == nums[j] + 1:
+            j += 1
+        out.append(str(nums[i]) if i == j else f"{nums[i]}–{nums[j]}")
+        i = j + 1
+    return ", ".join(out)
+
+
+def overlapping_groups(
+    points_mm: Sequence[tuple[float, float]], within_mm: float = MARKER_MM
+) -> list[list[int]]:
+    """Indices of points grouped so that each joins the first group whose first point is within reach.
+
+    Greedy, in the given (visiting) order: a group's first point anchors it.
+    """
+    groups: list[list[int]] = []
+    for i, (x, y) in enumerate(points_mm):
+        for g in groups:
+            ax, ay = points_mm[g[0]]
+            if math.hypot(x - ax, y - ay) < within_mm:
+                g.append(i)
+                break
+        else:
+            groups.append([i])
+    return groups
+
+
+def _draw_stops(
+    ax: plt.Axes, doc: RouteDoc, bbox: tuple[float, float, float, float], size_mm: tuple[float, float],
+    colour: str,
+) -> None:
+    """Numbered markers; stops too close to tell apart share one callout listing their numbers."""
+    s, w, n, e = bbox
+    pts = [((st.lon - w) / (e - w) * size_mm[0], (st.lat - s) / (n - s) * size_mm[1]) for st in doc.stops]
+    for group in overlapping_groups(pts):
+        members = [doc.stops[i] for i in group]
+        if len(members) == 1:
+            st = members[0]
+            ax.scatter([st.lon], [st.lat], s=95, c=colour, edgecolors="white", linewidths=0.9, zorder=10)
+            ax.text(st.lon, st.lat, str(st.seq), color="white", fontsize=5.5, fontweight="bold",
+                    ha="center", va="center", zorder=11)
+            continue
+        ax.scatter([m.lon for m in members], [m.lat for m in members], s=28, c=colour,
+                   edgecolors="white", linewidths=0.6, zorder=10)
+        anchor = members[0]
+        ax_mm, ay_mm = pts[group[0]]
+        left = ax_mm > 0.7 * size_mm[0]  # keep the callout inside the map
+        down = ay_mm > 0.85 * size_mm[1]
+        ax.annotate(
+            seq_label([m.seq for m in members]),
+            xy=(anchor.lon, anchor.lat),
+            xytext=(-9 if left else 9, -9 if down else 9),
+            textcoords="offset points",
+            color="white",
+            fontsize=5.5,
+            fontweight="bold",
+            ha="right" if left else "left",
+            va="top" if down else "bottom",
+            zorder=11,
+            bbox={"boxstyle": "round,pad=0.25", "fc": colour, "ec": "white", "lw": 0.6},
+            arrowprops={"arrowstyle": "-", "color": colour, "lw": 0.8},
+        )
+
+
 def static_route_map(
     doc: RouteDoc,
     *,
@@ -129,19 +203,7 @@ def static_route_map(
                 zorder=8,
                 bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7},
             )
-    for st in doc.stops:
-        ax.scatter([st.lon], [st.lat], s=95, c=colour, edgecolors="white", linewidths=0.9, zorder=10)
-        ax.text(
-            st.lon,
-            st.lat,
-            str(st.seq),
-            color="white",
-            fontsize=5.5,
-            fontweight="bold",
-            ha="center",
-            va="center",
-            zorder=11,
-        )
+    _draw_stops(ax, doc, bbox, (width_mm, height_mm), colour)
     ax.scatter(
         [doc.depot_lon], [doc.depot_lat], s=110, marker="s", c="#212121", edgecolors="white", zorder=12
     )

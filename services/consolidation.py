@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from ledger.postings import balance, receivable_spec
 from models.enums import CustomerStatus, OrderStatus, PaymentTerms
 from models.orm import Customer, DepotStock, Order, OrderEvent, OrderLine, Product, Township
 from models.planning import Consolidation, DispatchOrder, DispatchOrderLine, DispatchStatus
@@ -342,14 +343,14 @@ def _check(
     inactive = sorted(products[ln.product_id].code for ln in d.lines if not products[ln.product_id].active)
     if inactive:
         reasons.append(f"product no longer sold: {', '.join(inactive)}")
-    if (
-        customer.payment_terms == PaymentTerms.CASH_ON_DELIVERY
-        and d.value_fen > customer.credit_limit_fen > 0
-    ):
-        reasons.append(
-            f"order value ¥{d.value_fen / 100:,.2f} exceeds the cash-on-delivery credit limit "
-            f"¥{customer.credit_limit_fen / 100:,.2f}"
-        )
+    if customer.payment_terms == PaymentTerms.CASH_ON_DELIVERY and customer.credit_limit_fen > 0:
+        unpaid = max(0, balance(session, receivable_spec(customer)["code"]))
+        if d.value_fen + unpaid > customer.credit_limit_fen:
+            owed = f" + unpaid ¥{unpaid / 100:,.2f}" if unpaid else ""
+            reasons.append(
+                f"order value ¥{d.value_fen / 100:,.2f}{owed} exceeds the cash-on-delivery credit limit "
+                f"¥{customer.credit_limit_fen / 100:,.2f}"
+            )
     if d.total_cases == 0:
         reasons.append("no stock to ration to this order")
     sources = list(session.scalars(select(Order).where(Order.dispatch_order_id == d.id)))

@@ -30,9 +30,11 @@ def stock_cover(
 ) -> dict[str, Any]:
     """Per depot and product: on hand, reserved, free, safety stock, cases per day, days of cover."""
     if days < 1 or days > 366:
-        raise InputError.single("--days", "must be between 1 and 366", value=str(days))
+        raise InputError.single("days", "must be between 1 and 366", value=str(days))
     if as_of is None:
         as_of = session.scalar(select(func.max(Order.delivery_date))) or dt.date.today()
+    if as_of.year < 2000:
+        raise InputError.single("as_of", "must be in the year 2000 or later", value=as_of.isoformat())
     first = as_of - dt.timedelta(days=days - 1)
     ordered = session.execute(
         select(Order.customer_id, OrderLine.product_id, func.sum(OrderLine.cases))

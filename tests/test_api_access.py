@@ -581,6 +581,7 @@ CASES: list[Case] = [
     Case("ageing", "GET", fixed("/receivables/ageing"), exp(403, admin=200, finance=200, manager=200)),
     Case("report costs", "GET", fixed("/reports/costs?from={today}&to={today}"), exp(403, **READ_BIZ)),
     Case("report utilisation", "GET", fixed("/reports/utilisation"), exp(403, **READ_BIZ)),
+    Case("report stock", "GET", fixed("/reports/stock?days=10"), exp(403, **READ_BIZ)),
 ]
 
 

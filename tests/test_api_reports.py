@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -64,3 +65,17 @@ def test_utilisation_report(api_client: TestClient, api_world: World) -> None:  
     assert a["load_pct"] == round(100 * 120 / cap, 1) and a["shift_pct"] == round(100 * 4800 / shift, 1)
     assert rep["fleet"]["used"] == 3 and rep["fleet"]["routes"] == 3
     assert any(x["routes"] == 0 and x["load_pct"] is None for x in rep["vehicles"])
+
+
+def test_stock_cover_over_http_matches_the_service(api_client: TestClient, api_world: World) -> None:  # noqa: F811
+    from services.stock_report import stock_cover
+
+    w, c = api_world, api_client
+    rep = c.get(f"{P}/reports/stock?as_of={w.today}&days=10", headers=w.headers("manager"))
+    assert rep.status_code == 200, rep.text
+    with session_scope(w.settings) as s:
+        direct = stock_cover(s, w.today, days=10)
+    assert rep.json() == json.loads(json.dumps(direct))
+    assert rep.json()["depots"] and all(d["products"] for d in rep.json()["depots"])
+    assert c.get(f"{P}/reports/stock?days=0", headers=w.headers("manager")).status_code == 422
+    assert c.get(f"{P}/reports/stock", headers=w.headers("driver")).status_code == 403

@@ -214,3 +214,19 @@ def test_missing_font_names_the_debian_package(monkeypatch: pytest.MonkeyPatch, 
     monkeypatch.setattr("documents.fonts.CANDIDATES", (tmp_path / "missing.ttc",))
     with pytest.raises(FontMissing, match="fonts-wqy-zenhei"):
         font_path()
+
+
+def test_stop_numbers_as_runs() -> None:
+    from documents.static_map import seq_label
+
+    assert seq_label([7, 3, 4, 5]) == "3–5, 7"
+    assert seq_label([1]) == "1" and seq_label([2, 4]) == "2, 4"
+
+
+def test_stops_too_close_to_tell_apart_share_one_callout() -> None:
+    from documents.static_map import MARKER_MM, overlapping_groups
+
+    near = MARKER_MM * 0.9
+    pts = [(0.0, 0.0), (50.0, 50.0), (near, 0.0), (50.0, 50.0 + near), (0.0, MARKER_MM * 1.1)]
+    assert overlapping_groups(pts) == [[0, 2], [1, 3], [4]]
+    assert all(len(g) == 1 for g in overlapping_groups([(i * MARKER_MM * 1.01, 0.0) for i in range(5)]))

@@ -52,7 +52,10 @@ def test_a_stores_cover_is_its_free_stock_over_its_customers_daily_orders(county
     assert centre["customers"] >= depot["customers"]
 
 
-def test_days_out_of_range_name_the_option(county_settings: Settings) -> None:
+def test_days_out_of_range_name_the_field(county_settings: Settings) -> None:
     with session_scope(county_settings) as s, pytest.raises(InputError) as err:
         stock_cover(s, AS_OF, days=0)
-    assert "--days" in str(err.value)
+    assert "days" in str(err.value)
+    with session_scope(county_settings) as s, pytest.raises(InputError) as err:
+        stock_cover(s, dt.date(1, 1, 1))
+    assert "as_of" in str(err.value)

@@ -10,9 +10,10 @@ from fastapi import APIRouter, Query
 from api.deps import CurrentUser, SessionDep, SettingsDep
 from api.errors import ApiError
 from api.policies import Principal, local_today, may_read_reports
-from api.schemas.reports import CostReport, UtilisationReport
+from api.schemas.reports import CostReport, StockReport, UtilisationReport
 from models.settings import Settings
 from services.reports import cost_report, utilisation_report
+from services.stock_report import stock_cover
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 From = Annotated[dt.date | None, Query(alias="from", description="First day (default: 29 days before `to`).")]
@@ -44,3 +45,16 @@ def utilisation(
     """Vehicle use over the range: days used, routes, km, kg against capacity, hours against the shift."""
     first, last = _range(user, settings, date_from, date_to)
     return UtilisationReport.model_validate(utilisation_report(session, first, last))
+
+
+@router.get("/stock")
+def stock(
+    session: SessionDep,
+    user: CurrentUser,
+    as_of: Annotated[dt.date | None, Query(description="Last day of demand (default: latest order)")] = None,
+    days: Annotated[int, Query(ge=1, le=366, description="Days of orders the average is taken over.")] = 30,
+) -> StockReport:
+    """Days of cover per depot and product: free stock against the recent daily demand."""
+    if not may_read_reports(user):
+        raise ApiError(403, f"a {user.role.value} may not read reports")
+    return StockReport.model_validate(stock_cover(session, as_of, days=days))

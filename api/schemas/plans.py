@@ -132,29 +132,30 @@ class StopPublic(BaseModel):
     lines: list[dict[str, Any]] | None
 
 
+_ROUTE_EXAMPLE: dict[str, Any] = {
+    "id": 1,
+    "code": "20261201-V1-R01",
+    "plan_id": 3,
+    "date": "2026-12-01",
+    "plan_status": "draft",
+    "number": 1,
+    "vehicle": "湘X·A5001",
+    "depot": "DC",
+    "driver": "E001",
+    "loader": "E002",
+    "start_s": 25200,
+    "end_s": 52000,
+    "distance_m": 88000,
+    "duration_s": 26800,
+    "load_kg": 4200,
+    "load_cases": 210,
+    "cost_fen": 61000,
+    "stops_count": 11,
+}
+
+
 class RoutePublic(BaseModel):
-    model_config = example(
-        {
-            "id": 1,
-            "code": "20261201-V1-R01",
-            "plan_id": 3,
-            "date": "2026-12-01",
-            "plan_status": "draft",
-            "number": 1,
-            "vehicle": "湘X·A5001",
-            "depot": "DC",
-            "driver": "E001",
-            "loader": "E002",
-            "start_s": 25200,
-            "end_s": 52000,
-            "distance_m": 88000,
-            "duration_s": 26800,
-            "load_kg": 4200,
-            "load_cases": 210,
-            "cost_fen": 61000,
-            "stops_count": 11,
-        }
-    )
+    model_config = example(_ROUTE_EXAMPLE)
 
     id: int
     code: str
@@ -179,23 +180,7 @@ class RoutePublic(BaseModel):
 class RouteDetail(RoutePublic):
     model_config = example(
         {
-            "id": 1,
-            "code": "20261201-V1-R01",
-            "plan_id": 3,
-            "date": "2026-12-01",
-            "plan_status": "draft",
-            "number": 1,
-            "vehicle": "湘X·A5001",
-            "depot": "DC",
-            "driver": "E001",
-            "loader": "E002",
-            "start_s": 25200,
-            "end_s": 52000,
-            "distance_m": 88000,
-            "duration_s": 26800,
-            "load_kg": 4200,
-            "load_cases": 210,
-            "cost_fen": 61000,
+            **_ROUTE_EXAMPLE,
             "stops_count": 1,
             "stops": [
                 {

@@ -179,3 +179,50 @@ class UtilisationReport(BaseModel):
     plans: list[PlanDay]
     vehicles: list[VehicleUse]
     fleet: FleetUse
+
+
+class StockLine(BaseModel):
+    product: str
+    on_hand: int
+    reserved: int
+    free: int
+    safety: int
+    cases_per_day: float = Field(description="Average cases ordered per day over the window.")
+    days_of_cover: float | None = Field(description="free ÷ cases_per_day; null when nothing was ordered.")
+    below_safety: bool
+    low: bool = Field(description="Under 3 days of cover.")
+
+
+class DepotCover(BaseModel):
+    depot: str
+    name: str
+    kind: str
+    customers: int = Field(description="Customers whose orders count as this depot's demand.")
+    products: list[StockLine]
+
+
+class StockReport(BaseModel):
+    model_config = example(
+        {
+            "as_of": "2026-11-30",
+            "days": 30,
+            "first": "2026-11-01",
+            "depots": [
+                {
+                    "depot": "S01",
+                    "name": "青石镇门店",
+                    "kind": "store",
+                    "customers": 24,
+                    "products": [
+                        {"product": "S001", "on_hand": 91, "reserved": 0, "free": 91, "safety": 180,
+                         "cases_per_day": 9.13, "days_of_cover": 10.0, "below_safety": True, "low": False}
+                    ],
+                }
+            ],
+        }
+    )
+
+    as_of: dt.date
+    days: int
+    first: dt.date
+    depots: list[DepotCover]
