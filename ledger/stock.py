@@ -21,7 +21,16 @@ from ledger.orm import OutcomeStatus
 from ledger.tx import dialect, lock
 from models.enums import OrderStatus, can_transition
 from models.orm import Depot, DepotStock, Order, OrderEvent, Product
-from models.planning import Plan, PlanRoute, PlanStatus, PlanStop, StockMovement, StopKind
+from models.planning import (
+    DispatchOrder,
+    DispatchStatus,
+    Plan,
+    PlanRoute,
+    PlanStatus,
+    PlanStop,
+    StockMovement,
+    StopKind,
+)
 
 
 def _row(session: Session, depot_id: int, product_id: int) -> DepotStock:
@@ -193,9 +202,16 @@ def advance_orders(
     reason: str,
     detail: dict[str, Any],
 ) -> int:
-    """Move the stop's source orders to delivered / short / refused, with an audit event each."""
+    """Move the stop's source orders to delivered / short / refused, with an audit event each.
+
+    The consolidated dispatch order becomes ``delivered`` when anything was
+    delivered, and goes back to ``planned`` when a correction makes it a refusal.
+    """
     if stop.dispatch_order_id is None:
         return 0
+    d = session.get(DispatchOrder, stop.dispatch_order_id)
+    if d is not None and d.status in (DispatchStatus.PLANNED, DispatchStatus.DELIVERED):
+        d.status = DispatchStatus.PLANNED if status == OutcomeStatus.REFUSED else DispatchStatus.DELIVERED
     new = _ORDER_STATUS[status]
     n = 0
     for o in session.scalars(select(Order).where(Order.dispatch_order_id == stop.dispatch_order_id)):

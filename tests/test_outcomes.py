@@ -20,7 +20,7 @@ from ledger.schemas import LineIn, OutcomeIn
 from models.db import session_scope
 from models.errors import Conflict, InputError, NotFound
 from models.orm import Depot, DepotStock, Order, OrderEvent, Product
-from models.planning import PlanStop
+from models.planning import DispatchOrder, PlanStop
 from models.settings import Settings
 from tests.ledger_fixtures import CST, MiniPlan, full_outcome, ledger_plan, make_plan  # noqa: F401
 
@@ -35,6 +35,11 @@ def _stock(s: Session, depot: str, product: str) -> tuple[int, int]:
         .where(Depot.code == depot, Product.code == product)
     ).one()
     return row.on_hand_cases, row.reserved_cases
+
+
+def _dispatch_status(s: Session, stop: str) -> str:
+    q = select(DispatchOrder.status).join(PlanStop, PlanStop.dispatch_order_id == DispatchOrder.id)
+    return s.scalars(q.where(PlanStop.code == stop)).one().value
 
 
 def _order_statuses(s: Session, stop: str) -> set[str]:
@@ -81,6 +86,7 @@ def test_record_posts_delivery_and_cash_and_moves_stock_and_orders(
         s001 = next(ln["cases"] for ln in mini.lines[stop] if ln["product"] == "S001")
         assert _stock(s, "DC", "S001") == (before[0] - s001, before[1])  # draft plan: nothing was reserved
         assert _order_statuses(s, stop) == {"delivered"}
+        assert _dispatch_status(s, stop) == "delivered"
         assert (
             s.scalar(select(func.count()).select_from(OrderEvent).where(OrderEvent.to_status == "delivered"))
             >= 1
@@ -199,6 +205,7 @@ def test_correction_reverses_and_reposts_money_and_stock(ledger_plan: tuple[Sett
         assert _stock(s, "DC", "S001") == (before[0] - (s001 - 1), before[1])
         assert [v["version"] for v in outcome_history(s, stop)] == [1, 2]
         assert _order_statuses(s, stop) == {"short"}
+        assert _dispatch_status(s, stop) == "delivered"
         # a third version: refused; everything billed so far is undone
         refused = full_outcome(mini, stop, cash=0).model_copy(
             update={
@@ -215,6 +222,7 @@ def test_correction_reverses_and_reposts_money_and_stock(ledger_plan: tuple[Sett
     with session_scope(settings) as s:
         assert balance(s, "revenue:sales") == 0 and check_ledger(s)["balanced"]
         assert _stock(s, "DC", "S001") == before
+        assert _dispatch_status(s, stop) == "planned"  # refused: the reconciliation flags it
 
 
 def test_correction_needs_an_outcome(ledger_plan: tuple[Settings, MiniPlan]) -> None:  # noqa: F811
