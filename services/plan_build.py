@@ -40,7 +40,7 @@ from optimizer.costs import CostRates, daily_wage
 from optimizer.problem import Depot as PDepot
 from optimizer.problem import Location, Matrix, RoutingProblem, Stop, TimeWindow
 from optimizer.problem import Vehicle as PVehicle
-from optimizer.rules import DepotRule, OrderFacts, eligibility
+from optimizer.rules import DepotRule, OrderFacts, eligibility, stock_covers, store_minimum, store_radius
 
 SERVICE_FIXED_S = 300
 SERVICE_PER_CASE_S = 20
@@ -362,9 +362,10 @@ def build_day_problem(
             )
         )
     movers = [v.plate for v in vehicles if v.depot_kind == "centre" and v.areas is None]
+    short = stock_short_demand(rules, orders, stock)
     for dep in register.depots:
         lines = (
-            replenishment(dep, stock.get(dep.code, {}), register.kg_per_case)
+            replenishment(dep, stock.get(dep.code, {}), register.kg_per_case, short.get(dep.code))
             if replenish and dep.kind == "store"
             else {}
         )
@@ -443,15 +444,41 @@ def build_day_problem(
     return DayProblem(problem, context, held)
 
 
-def replenishment(store: DepotFacts, free: dict[str, int], kg_per_case: dict[str, int]) -> dict[str, int]:
-    """Cases per product to bring a store back above its safety stock (capped per trip, at least 5 cases)."""
+def stock_short_demand(
+    rules: Sequence[DepotRule], orders: Sequence[DayOrder], stock: dict[str, dict[str, int]]
+) -> dict[str, dict[str, int]]:
+    """Per store: cases of the day's orders it would serve (township, radius, minimum) but for its stock."""
+    out: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for o in orders:
+        facts = OrderFacts(o.number, o.customer, o.township, o.lat, o.lon, o.cases, o.lines)
+        for d in rules:
+            if d.kind != "store" or store_radius(facts, d) or (not o.released and store_minimum(facts, d)):
+                continue
+            if stock_covers(facts, d, stock.get(d.code, {})):
+                for product, cases in o.lines.items():
+                    out[d.code][product] += cases
+    return {k: dict(v) for k, v in out.items()}
+
+
+def replenishment(
+    store: DepotFacts,
+    free: dict[str, int],
+    kg_per_case: dict[str, int],
+    short_demand: dict[str, int] | None = None,
+) -> dict[str, int]:
+    """Cases per product to send a store: back to twice its safety stock when below it, and enough
+    for the day's orders it could not serve for want of stock plus its safety stock.
+
+    Capped at ``REPLENISH_MAX_KG`` per trip; fewer than 5 cases in all is not worth a trip.
+    """
     lines: dict[str, int] = {}
     kg = 0
-    for code in sorted(store.safety_cases):
-        safety, have = store.safety_cases[code], free.get(code, 0)
-        if have >= safety:
+    wanted = short_demand or {}
+    for code in sorted(set(store.safety_cases) | set(wanted)):
+        safety, have, need = store.safety_cases.get(code, 0), free.get(code, 0), wanted.get(code, 0)
+        if have >= safety and need <= have:
             continue
-        cases = min(2 * safety - have, (REPLENISH_MAX_KG - kg) // kg_per_case[code])
+        cases = min(max(2 * safety, need + safety) - have, (REPLENISH_MAX_KG - kg) // kg_per_case[code])
         if cases > 0:
             lines[code] = cases
             kg += cases * kg_per_case[code]
