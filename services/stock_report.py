@@ -26,9 +26,17 @@ _NOT_DEMAND = (OrderStatus.MERGED, OrderStatus.CANCELLED, OrderStatus.REFUSED)
 
 
 def stock_cover(
-    session: Session, as_of: dt.date | None = None, *, days: int = 30, warn_days: float = 3.0
+    session: Session,
+    as_of: dt.date | None = None,
+    *,
+    days: int = 30,
+    warn_days: float = 3.0,
+    depot_id: int | None = None,
 ) -> dict[str, Any]:
-    """Per depot and product: on hand, reserved, free, safety stock, cases per day, days of cover."""
+    """Per depot and product: on hand, reserved, free, safety stock, cases per day, days of cover.
+
+    ``depot_id`` limits the report to one depot (a store manager's own store).
+    """
     if days < 1 or days > 366:
         raise InputError.single("days", "must be between 1 and 366", value=str(days))
     if as_of is None:
@@ -50,9 +58,8 @@ def stock_cover(
         for c in session.scalars(select(Customer).where(Customer.id.in_(list(by_customer))))
     )
     products = {p.id: p for p in session.scalars(select(Product))}
-    depots = session.scalars(
-        select(Depot).options(selectinload(Depot.stock)).order_by(Depot.kind, Depot.code)
-    ).all()
+    q = select(Depot).options(selectinload(Depot.stock)).order_by(Depot.kind, Depot.code)
+    depots = session.scalars(q if depot_id is None else q.where(Depot.id == depot_id)).all()
     out = []
     for d in depots:
         served = list(by_customer) if d.kind == DepotKind.CENTRE else [

@@ -209,6 +209,15 @@ def handover_scope(role: str, body: Any, ids: Ids) -> list[str]:
     return []
 
 
+def stock_scope(role: str, body: Any, ids: Ids) -> list[str]:
+    depots = [d["depot"] for d in body["depots"]] if isinstance(body, dict) and "depots" in body else []
+    if role == "store_manager":
+        return [f"store manager saw the stock of {d}" for d in depots if d != "S01"] or (
+            [] if depots == ["S01"] else ["store manager did not get their own store"]
+        )
+    return []
+
+
 # ---- bodies
 def new_user(role: str, own: bool, ids: Ids) -> dict[str, Any]:
     return {"username": f"u{next(_n)}", "password": "a-long-passphrase", "role": "finance"}
@@ -581,7 +590,13 @@ CASES: list[Case] = [
     Case("ageing", "GET", fixed("/receivables/ageing"), exp(403, admin=200, finance=200, manager=200)),
     Case("report costs", "GET", fixed("/reports/costs?from={today}&to={today}"), exp(403, **READ_BIZ)),
     Case("report utilisation", "GET", fixed("/reports/utilisation"), exp(403, **READ_BIZ)),
-    Case("report stock", "GET", fixed("/reports/stock?days=10"), exp(403, **READ_BIZ)),
+    Case(
+        "report stock",
+        "GET",
+        fixed("/reports/stock?days=10"),
+        exp(403, store_manager=200, **READ_BIZ),
+        leak=stock_scope,
+    ),
 ]
 
 

@@ -11,6 +11,7 @@ from api.deps import CurrentUser, SessionDep, SettingsDep
 from api.errors import ApiError
 from api.policies import Principal, local_today, may_read_reports
 from api.schemas.reports import CostReport, StockReport, UtilisationReport
+from models.accounts import UserRole
 from models.settings import Settings
 from services.reports import cost_report, utilisation_report
 from services.stock_report import stock_cover
@@ -54,7 +55,12 @@ def stock(
     as_of: Annotated[dt.date | None, Query(description="Last day of demand (default: latest order)")] = None,
     days: Annotated[int, Query(ge=1, le=366, description="Days of orders the average is taken over.")] = 30,
 ) -> StockReport:
-    """Days of cover per depot and product: free stock against the recent daily demand."""
+    """Days of cover per depot and product: free stock against the recent daily demand.
+
+    A store manager gets their own store only.
+    """
+    if user.role == UserRole.STORE_MANAGER and user.depot_id is not None:
+        return StockReport.model_validate(stock_cover(session, as_of, days=days, depot_id=user.depot_id))
     if not may_read_reports(user):
         raise ApiError(403, f"a {user.role.value} may not read reports")
     return StockReport.model_validate(stock_cover(session, as_of, days=days))
