@@ -26,7 +26,10 @@ _COMMAND_MODULES = [
     "cli.dispatchday",
     "cli.user",
     "cli.worker",
-    "cli.ledger",
+    "cli.outcome",
+    "cli.handover",
+    "cli.finance",
+    "cli.receipts",
     "cli.printing",
 ]
 
