@@ -426,6 +426,16 @@ def may_read_reports(p: Principal) -> bool:
     return p.role in REPORT_READ
 
 
+def may_read_stock_cover(p: Principal) -> bool:
+    """Days of cover: the report readers, and a store manager for their own store."""
+    return may_read_reports(p) or (p.is_(R.STORE_MANAGER) and p.depot_id is not None)
+
+
+def stock_cover_depot(p: Principal) -> int | None:
+    """The one depot a caller's stock-cover report is limited to (``None``: every depot)."""
+    return p.depot_id if p.is_(R.STORE_MANAGER) else None
+
+
 def may_see_overview(p: Principal) -> bool:
     """The dispatcher's overview map of a plan (a reader of plans without it gets 403, others 404)."""
     return p.role in OVERVIEW_READ

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from collections.abc import Iterator
@@ -41,3 +42,13 @@ def cli_errors() -> Iterator[None]:
         fail(f"file not found: {exc.filename}")
     except Exception as exc:  # internal error: still one line, distinct code
         fail(f"internal error: {type(exc).__name__}: {exc}", code=2)
+
+
+def parse_date(text: str | None) -> dt.date | None:
+    """A ``--date`` option (YYYY-MM-DD), ``None`` when it is not given."""
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        fail(f"--date must be YYYY-MM-DD, got {text!r}")

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import typer
 
-from cli.common import cli_errors, emit_json
-from cli.plan import parse_date, parse_fleet
+from cli.common import cli_errors, emit_json, parse_date
+from cli.plan import parse_fleet
 from models.settings import get_settings
 
 

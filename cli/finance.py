@@ -8,8 +8,8 @@ from typing import Any
 
 import typer
 
-from cli.common import cli_errors, emit_json, fail
-from cli.ledger_args import fen_arg, parse_day, yuan
+from cli.common import cli_errors, emit_json, fail, parse_date
+from cli.ledger_args import fen_arg, yuan
 from models.settings import get_settings
 
 
@@ -31,7 +31,7 @@ def register(app: typer.Typer) -> None:
         from models.db import session_scope
 
         with cli_errors(), session_scope(get_settings()) as s:
-            r = reconcile(s, parse_day(date))
+            r = reconcile(s, parse_date(date))
         if xlsx is not None:
             from ledger.xlsx import write_reconciliation
 
@@ -101,7 +101,7 @@ def register(app: typer.Typer) -> None:
         from models.db import session_scope
 
         with cli_errors(), session_scope(get_settings()) as s:
-            r = receivables_ageing(s, parse_day(as_of))
+            r = receivables_ageing(s, parse_date(as_of))
         if json_out:
             emit_json(r)
             return
@@ -133,7 +133,7 @@ def register(app: typer.Typer) -> None:
         fen = fen_arg(amount, amount_fen, "amount")
         if not fen:
             fail("give --amount (yuan) or --amount-fen")
-        day = parse_day(date) or dt.date.today()
+        day = parse_date(date) or dt.date.today()
         with cli_errors(), session_scope(get_settings()) as s:
             r = record_payment(
                 s,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from cli.common import cli_errors, emit_json, fail
-from cli.ledger_args import ACTOR, day_or_latest, fen_arg, parse_day, yuan
+from cli.common import cli_errors, emit_json, fail, parse_date
+from cli.ledger_args import ACTOR, day_or_latest, fen_arg, yuan
 from models.settings import get_settings
 
 
@@ -51,7 +51,7 @@ def register(app: typer.Typer) -> None:
             except ValueError as exc:
                 fail(f"--denominations: {exc}")
         with cli_errors(), session_scope(get_settings()) as s:
-            day = day_or_latest(s, parse_day(date))
+            day = day_or_latest(s, parse_date(date))
             data = {
                 "staff": staff,
                 "on_date": day.isoformat(),
@@ -96,7 +96,7 @@ def register(app: typer.Typer) -> None:
 
         amount = fen_arg(cash, cash_fen, "cash")
         with cli_errors(), session_scope(get_settings()) as s:
-            day = day_or_latest(s, parse_day(date))
+            day = day_or_latest(s, parse_date(date))
             data = {
                 "store": store,
                 "on_date": day.isoformat(),
@@ -135,7 +135,7 @@ def register(app: typer.Typer) -> None:
         if not fen:
             fail("give --amount (yuan) or --amount-fen")
         with cli_errors(), session_scope(get_settings()) as s:
-            day = day_or_latest(s, parse_day(date))
+            day = day_or_latest(s, parse_date(date))
             r = record_remittance(
                 s,
                 {"store": store, "on_date": day.isoformat(), "amount_fen": fen, "note": note},

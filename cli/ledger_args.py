@@ -14,15 +14,6 @@ from cli.common import fail
 ACTOR = "clerk"
 
 
-def parse_day(text: str | None) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        fail(f"--date must be YYYY-MM-DD, got {text!r}")
-
-
 def fen_arg(yuan: str | None, fen: int | None, name: str) -> int | None:
     if yuan is not None and fen is not None:
         fail(f"give --{name} (yuan) or --{name}-fen, not both")

@@ -7,8 +7,8 @@ from typing import Any
 
 import typer
 
-from cli.common import cli_errors, emit_json, fail
-from cli.ledger_args import ACTOR, fen_arg, parse_day, yuan
+from cli.common import cli_errors, emit_json, fail, parse_date
+from cli.ledger_args import ACTOR, fen_arg, yuan
 from models.settings import get_settings
 
 
@@ -214,7 +214,7 @@ def register(app: typer.Typer) -> None:
         from ledger.simulate import simulate_day
 
         with cli_errors():
-            r = simulate_day(get_settings(), parse_day(date), seed=seed, handovers=handovers)
+            r = simulate_day(get_settings(), parse_date(date), seed=seed, handovers=handovers)
             if json_out:
                 emit_json(r)
                 return

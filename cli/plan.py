@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
 
 import typer
 
-from cli.common import cli_errors, emit_json, fail
+from cli.common import cli_errors, emit_json, fail, parse_date
 from models.settings import get_settings
-
-
-def parse_date(text: str | None) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        fail(f"--date must be YYYY-MM-DD, got {text!r}")
 
 
 def parse_fleet(text: str) -> str | list[str]:

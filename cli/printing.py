@@ -22,7 +22,7 @@ def register(app: typer.Typer) -> None:
         json_out: bool = typer.Option(False, "--json", help="Print one JSON object."),
     ) -> None:
         """Write each route's pack (PDF) and map sheet (HTML, works offline) and the day's overview map."""
-        from cli.plan import parse_date
+        from cli.common import parse_date
         from documents.fonts import FontMissing
         from services.printing import print_day
 

@@ -6,8 +6,8 @@ import datetime as dt
 
 import typer
 
-from cli.common import cli_errors, emit_json
-from cli.ledger_args import ACTOR, parse_day
+from cli.common import cli_errors, emit_json, parse_date
+from cli.ledger_args import ACTOR
 from models.settings import get_settings
 
 
@@ -40,7 +40,7 @@ def register(app: typer.Typer) -> None:
                 store_code=store,
                 first=first,
                 last=last,
-                on_date=parse_day(date) or dt.date.today(),
+                on_date=parse_date(date) or dt.date.today(),
                 actor=actor,
                 note=note,
             )
@@ -80,6 +80,6 @@ def register(app: typer.Typer) -> None:
         from models.db import session_scope
 
         with cli_errors(), session_scope(get_settings()) as s:
-            day = parse_day(date) or dt.date.today()
+            day = parse_date(date) or dt.date.today()
             r = void_receipt(s, number, reason=reason, on_date=day, actor=actor)
             typer.echo(f"receipt {r['number']} void" + (" (already)" if r["replayed"] else ""))

@@ -102,9 +102,7 @@ def encode(
         coefs.append(FEN)
     g = math.gcd(*[c for c in coefs if c]) or 1
 
-    k_kg = problem.dimensions.index("kg") if "kg" in problem.dimensions else None
-    kg = np.array([0 if k_kg is None else s.demand[k_kg] for s in stops] + [0] * len(used),
-                  dtype=np.int64)
+    kg = np.array([problem.kg(s) for s in stops] + [0] * len(used), dtype=np.int64)
     cost: dict[tuple[str, int, int, int], np.ndarray] = {}
     cost_class: list[tuple[str, int, int, int]] = []
     for v, kr in zip(vehicles, km_rate, strict=True):

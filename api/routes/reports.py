@@ -9,9 +9,8 @@ from fastapi import APIRouter, Query
 
 from api.deps import CurrentUser, SessionDep, SettingsDep
 from api.errors import ApiError
-from api.policies import Principal, local_today, may_read_reports
+from api.policies import Principal, local_today, may_read_reports, may_read_stock_cover, stock_cover_depot
 from api.schemas.reports import CostReport, StockReport, UtilisationReport
-from models.accounts import UserRole
 from models.settings import Settings
 from services.reports import cost_report, utilisation_report
 from services.stock_report import stock_cover
@@ -59,8 +58,7 @@ def stock(
 
     A store manager gets their own store only.
     """
-    if user.role == UserRole.STORE_MANAGER and user.depot_id is not None:
-        return StockReport.model_validate(stock_cover(session, as_of, days=days, depot_id=user.depot_id))
-    if not may_read_reports(user):
+    if not may_read_stock_cover(user):
         raise ApiError(403, f"a {user.role.value} may not read reports")
-    return StockReport.model_validate(stock_cover(session, as_of, days=days))
+    report = stock_cover(session, as_of, days=days, depot_id=stock_cover_depot(user))
+    return StockReport.model_validate(report)
