@@ -72,6 +72,8 @@ bench: venv
 	$(BIN)/dispatch bench --set solomon --set GH200 --time-limit 30
 	$(BIN)/dispatch bench --set A --set B --set P --time-limit 10
 	$(BIN)/python -m bench.dispatch_bench
+	$(BIN)/python -m bench.day_after_day --days 15
+	$(BIN)/python -m bench.day_after_day --days 15 --generated 23
 	$(BIN)/python -m bench.api_load
 
 bench-quick: venv

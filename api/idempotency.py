@@ -41,6 +41,7 @@ from sqlalchemy.orm import Session
 
 from api.deps import CurrentUser, SettingsDep
 from api.errors import ApiError
+from models import clock
 from models.accounts import IdempotencyKey, IdempotencyState
 from models.db import session_scope
 from models.settings import Settings
@@ -102,7 +103,7 @@ class Idempotency:
 def _claim(settings: Settings, user_id: int, key: str, method_path: str, digest: str) -> Idempotency:
     ttl = dt.timedelta(hours=settings.idempotency_ttl_hours)
     for _ in range(5):
-        at = dt.datetime.now(dt.UTC)
+        at = clock.now()
         try:
             with session_scope(settings) as session:
                 row = session.scalar(
@@ -169,7 +170,7 @@ def purge_expired(settings: Settings) -> int:
     """Delete keys past their expiry; return how many."""
     with session_scope(settings) as session:
         res = session.execute(
-            delete(IdempotencyKey).where(IdempotencyKey.expires_at < dt.datetime.now(dt.UTC))
+            delete(IdempotencyKey).where(IdempotencyKey.expires_at < clock.now())
         )
         return int(res.rowcount or 0)  # type: ignore[attr-defined]
 

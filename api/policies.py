@@ -31,11 +31,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, false, or_, select
 from sqlalchemy.orm import Session
 
+from models import clock
 from models.accounts import User, UserRole
 from models.orm import Customer, Depot, Order, Staff, Vehicle
 from models.planning import DispatchOrder, Plan, PlanRoute, PlanStatus, PlanStop
@@ -83,8 +83,8 @@ class Principal:
 
 
 def local_today(settings: Settings) -> dt.date:
-    """Today in the installation's time zone (Asia/Shanghai by default)."""
-    return dt.datetime.now(ZoneInfo(settings.timezone)).date()
+    """Today in the installation's time zone (Asia/Shanghai by default), from the product clock."""
+    return clock.today()
 
 
 def _deny() -> list[ColumnElement[bool]]:
@@ -183,6 +183,7 @@ def may_order_for(p: Principal, c: Customer) -> bool:
 PLAN_READ = READS_BUSINESS
 PLAN_WRITE = RUNS_BUSINESS
 CONSOLIDATION_READ = frozenset({R.ADMIN, R.DISPATCHER, R.MANAGER})
+BACKLOG_READ = frozenset({R.ADMIN, R.DISPATCHER, R.MANAGER, R.CUSTOMER_SERVICE})
 
 
 def may_see_plans(p: Principal) -> bool:
@@ -313,7 +314,7 @@ def sees_stop_personal(p: Principal, r: PlanRoute, today: dt.date) -> bool:
 
 def driver_write_window(settings: Settings, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
     """When a driver may record outcomes of a route of ``day``: [its 00:00, the next day's noon), local."""
-    tz = ZoneInfo(settings.timezone)
+    tz = clock.zone()
     start = dt.datetime.combine(day, dt.time(0), tz)
     return start, dt.datetime.combine(day + dt.timedelta(days=1), DRIVER_WRITE_UNTIL, tz)
 
@@ -330,7 +331,7 @@ def outcome_write_refusal(p: Principal, r: PlanRoute, settings: Settings) -> str
     if r.plan.status == PlanStatus.SUPERSEDED:
         return f"route {r.code} belongs to a superseded plan version; ask the dispatcher"
     start, end = driver_write_window(settings, r.plan.delivery_date)
-    now = dt.datetime.now(ZoneInfo(settings.timezone))
+    now = clock.local_now()
     if not start <= now < end:
         return (
             f"a driver records the outcomes of route {r.code} from {start:%Y-%m-%d %H:%M} "

@@ -22,10 +22,10 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from api.errors import problem_responses
+from ledger.notes import ensure_notes
 from ledger.tx import begin_write
 from models.planning import Plan
 from models.settings import Settings
-from services.print_data import ensure_notes
 
 T = TypeVar("T")
 PDF = "application/pdf"

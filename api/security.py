@@ -16,6 +16,7 @@ from pathlib import Path
 
 import jwt
 
+from models import clock
 from models.settings import Settings
 from services.accounts import hash_password, verify_password
 
@@ -61,7 +62,7 @@ def create_access_token(
     settings: Settings, user_id: int, *, now: dt.datetime | None = None
 ) -> tuple[str, int]:
     """``(token, lifetime in seconds)`` for ``user_id``."""
-    issued = now or dt.datetime.now(dt.UTC)
+    issued = now or clock.now()
     lifetime = settings.token_expire_minutes * 60
     payload = {
         "sub": str(user_id),
@@ -73,13 +74,29 @@ def create_access_token(
 
 
 def decode_access_token(settings: Settings, token: str) -> TokenClaims | None:
-    """The claims of a valid, unexpired token, else ``None``."""
+    """The claims of a valid, unexpired token, else ``None``.
+
+    Expiry is judged by the product clock (:mod:`models.clock`), not by PyJWT's
+    own reading of the machine's time, so a moved clock and the tokens it
+    issued agree.
+    """
     try:
         data = jwt.decode(
-            token, signing_key(settings), algorithms=[ALGORITHM], options={"require": ["sub", "exp"]}
+            token,
+            signing_key(settings),
+            algorithms=[ALGORITHM],
+            options={
+                "require": ["sub", "exp"],
+                "verify_exp": False,
+                "verify_iat": False,
+                "verify_nbf": False,
+            },
         )
         if data.get("typ") != "access":
             return None
-        return TokenClaims(int(data["sub"]), dt.datetime.fromtimestamp(data["exp"], dt.UTC))
-    except (jwt.InvalidTokenError, ValueError, TypeError):
+        expires = dt.datetime.fromtimestamp(data["exp"], dt.UTC)
+        if expires <= clock.now():
+            return None
+        return TokenClaims(int(data["sub"]), expires)
+    except (jwt.InvalidTokenError, ValueError, TypeError, OverflowError):
         return None

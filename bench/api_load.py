@@ -41,6 +41,8 @@ from typing import Any
 
 import httpx
 
+from models import clock
+
 ROOT = Path(__file__).resolve().parents[1]
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PASSWORD = "bench-password-1"
@@ -97,7 +99,7 @@ def _outcome_stops(session: Any, settings: Any, wanted: int) -> list[Request]:
     driver = session.scalars(select(Staff).where(Staff.code == "E001")).one()
     truck = session.scalars(select(Vehicle).where(Vehicle.driver_id == driver.id)).first()
     centre = session.scalars(select(Depot).where(Depot.kind == "centre")).one()
-    cons = Consolidation(delivery_date=day, cut_off_at=dt.datetime.now(dt.UTC), actor="bench")
+    cons = Consolidation(delivery_date=day, cut_off_at=clock.now(), actor="bench")
     session.add(cons)
     session.flush()
     orders = []
@@ -311,7 +313,7 @@ def run_backend(
     customers, outcomes = _prepare(url, data_dir, outcome_stops if "outcomes" in kinds else 0)
     server = Server(url, data_dir)
     try:
-        tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+        tomorrow = (clock.today() + dt.timedelta(days=1)).isoformat()
         work = {"orders": _order_requests(customers, tomorrow), "outcomes": iter(outcomes)}
         users = {"orders": "bench", "outcomes": "bench-driver"}
         out = []

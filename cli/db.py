@@ -31,6 +31,7 @@ def register(app: typer.Typer) -> None:
     @db.command("reset")
     def reset(yes: bool = typer.Option(False, "--yes", help="Confirm: drop every table.")) -> None:
         """Drop every table and migrate again (everything stored is lost)."""
+        from models.db import require_database
         from services.register import db_reset
 
         with cli_errors():
@@ -38,6 +39,7 @@ def register(app: typer.Typer) -> None:
                 from cli.common import fail
 
                 fail("refusing to drop every table without --yes")
+            require_database(get_settings().effective_database_url, migrated=False)  # never creates one
             rev = db_reset(get_settings())
             typer.echo(f"database reset to revision {rev}")
 

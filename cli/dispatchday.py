@@ -9,6 +9,7 @@ import typer
 
 from cli.common import cli_errors, emit_json, parse_date
 from cli.plan import parse_fleet
+from models import clock
 from models.settings import get_settings
 
 
@@ -111,7 +112,7 @@ def register(app: typer.Typer) -> None:
         from services.holds import list_holds
 
         with cli_errors():
-            r = list_holds(get_settings(), today=parse_date(today) or dt.date.today())
+            r = list_holds(get_settings(), today=parse_date(today) or clock.today())
             if json_out:
                 emit_json(r)
                 return
@@ -128,7 +129,7 @@ def _register_reports(app: typer.Typer) -> None:
     app.add_typer(report, name="report")
 
     def _range(first: str | None, last: str | None) -> tuple[dt.date, dt.date]:
-        end = parse_date(last) or dt.date.today()
+        end = parse_date(last) or clock.today()
         return parse_date(first) or end - dt.timedelta(days=29), end
 
     @report.command("costs")
@@ -137,7 +138,8 @@ def _register_reports(app: typer.Typer) -> None:
         last: str = typer.Option(None, "--to", help="Last day (default: today)."),
         json_out: bool = typer.Option(False, "--json"),
     ) -> None:
-        """Cost per tonne, case and stop: overall, centre against stores, per depot and per route."""
+        """Cost per customer tonne, case and stop (transfers apart), per day, depot and route; yuan table
+        (--json: integer fen)."""
         from models.db import session_scope
         from services.reports import check_range, cost_report
 
@@ -146,7 +148,12 @@ def _register_reports(app: typer.Typer) -> None:
             check_range(a, b)
             with session_scope(get_settings()) as s:
                 r = cost_report(s, a, b)
-            emit_json(r)
+            if json_out:
+                emit_json(r)
+                return
+            from cli.report_tables import cost_lines
+
+            typer.echo("\n".join(cost_lines(r)))
 
     @report.command("stock")
     def stock(
@@ -174,11 +181,11 @@ def _register_reports(app: typer.Typer) -> None:
 
     @report.command("utilisation")
     def utilisation(
-        first: str = typer.Option(None, "--from"),
-        last: str = typer.Option(None, "--to"),
+        first: str = typer.Option(None, "--from", help="First day (default: 30 days before --to)."),
+        last: str = typer.Option(None, "--to", help="Last day (default: today)."),
         json_out: bool = typer.Option(False, "--json"),
     ) -> None:
-        """Per vehicle: days used, routes, km, load against capacity, hours against shift."""
+        """Per vehicle: days used, routes, km, load against capacity, hours against shift (--json: raw)."""
         from models.db import session_scope
         from services.reports import check_range, utilisation_report
 
@@ -187,4 +194,9 @@ def _register_reports(app: typer.Typer) -> None:
             check_range(a, b)
             with session_scope(get_settings()) as s:
                 r = utilisation_report(s, a, b)
-            emit_json(r)
+            if json_out:
+                emit_json(r)
+                return
+            from cli.report_tables import utilisation_lines
+
+            typer.echo("\n".join(utilisation_lines(r)))

@@ -1,8 +1,7 @@
-"""`dispatch finance …`: reconciliation, flags, statements, ageing, payments."""
+"""`dispatch finance …`: reconciliation, flags, statements, ageing, payments, cash shortfalls."""
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +9,7 @@ import typer
 
 from cli.common import cli_errors, emit_json, fail, parse_date
 from cli.ledger_args import fen_arg, yuan
+from models import clock
 from models.settings import get_settings
 
 
@@ -19,6 +19,9 @@ def register(app: typer.Typer) -> None:
         no_args_is_help=True,
     )
     app.add_typer(finance, name="finance")
+    from cli.shortfall import register as register_shortfall
+
+    register_shortfall(finance)  # dispatch finance shortfall …
 
     @finance.command("reconcile")
     def reconcile_cmd(
@@ -133,7 +136,7 @@ def register(app: typer.Typer) -> None:
         fen = fen_arg(amount, amount_fen, "amount")
         if not fen:
             fail("give --amount (yuan) or --amount-fen")
-        day = parse_date(date) or dt.date.today()
+        day = parse_date(date) or clock.today()
         with cli_errors(), session_scope(get_settings()) as s:
             r = record_payment(
                 s,
@@ -182,6 +185,16 @@ def _print_reconciliation(r: dict[str, Any]) -> None:
             f"  {d['staff']} {d['name'] or '':<6} collected {yuan(d['collected_fen']):>11} handed over "
             f"{yuan(d['handed_over_fen']):>11} diff {yuan(d['difference_fen']):>10} notes "
             f"{d['notes_returned']}/{d['signed']}"
+            + (f" [{d['cash_difference']['state']}]" if d.get("cash_difference") else "")
+        )
+    for p in r.get("pending_cash_differences", []):
+        if p["date"] != r["date"]:
+            typer.echo(f"  still pending: {p['staff']} {p['date']} cash {p['kind']} {yuan(p['pending_fen'])}")
+    if r.get("damaged_cases"):
+        typer.echo(
+            f"  damaged in transit: {r['damaged_cases']} cases {yuan(r['damaged_fen'])} ("
+            + "; ".join(f"{x['route']} {x['depot']} {x['product']} ×{x['cases']}" for x in r["damaged"])
+            + ")"
         )
     typer.echo(
         f"  {len(r['flags'])} flags ({r['open_flags']} open): "

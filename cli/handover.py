@@ -76,6 +76,11 @@ def register(app: typer.Typer) -> None:
                 f"held {yuan(r['held_before_fen'])}: {verdict}; {r['notes_returned']} notes"
                 + (" (replay)" if r["replayed"] else "")
             )
+            if r["difference_account"]:
+                typer.echo(
+                    f"  moved to {r['difference_account']}, pending a finance decision "
+                    "(dispatch finance shortfall list)"
+                )
 
     @handover.command("store-report")
     def store_report(

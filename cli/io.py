@@ -35,21 +35,22 @@ def register(app: typer.Typer) -> None:
         from models.errors import InputError
         from services.imports import import_customers, import_orders
 
-        try:
-            with session_scope(get_settings()) as session:
-                if kind is Kind.customers:
-                    result = import_customers(session, file, update=update)
+        with cli_errors():
+            try:
+                with session_scope(get_settings()) as session:
+                    if kind is Kind.customers:
+                        result = import_customers(session, file, update=update)
+                    else:
+                        result = import_orders(session, file)
+            except InputError as exc:
+                if json_out:
+                    emit_json({"ok": False, "errors": [e.as_dict() for e in exc.errors]})
                 else:
-                    result = import_orders(session, file)
-        except InputError as exc:
-            if json_out:
-                emit_json({"ok": False, "errors": [e.as_dict() for e in exc.errors]})
-            else:
-                for e in exc.errors:
-                    typer.echo(f"  {e}", err=True)
-            from cli.common import fail
+                    for e in exc.errors:
+                        typer.echo(f"  {e}", err=True)
+                from cli.common import fail
 
-            fail(f"{file.name}: {len(exc.errors)} error(s); nothing imported")
+                fail(f"{file.name}: {len(exc.errors)} error(s); nothing imported")
         if json_out:
             emit_json({"ok": True, **result})
         else:

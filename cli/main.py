@@ -24,6 +24,7 @@ _COMMAND_MODULES = [
     "cli.optimize",
     "cli.plan",
     "cli.dispatchday",
+    "cli.backlog",
     "cli.user",
     "cli.worker",
     "cli.outcome",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,24 @@ def _print_summary(r: dict[str, Any]) -> None:
         f"checker: {'feasible' if r['feasible'] else 'INFEASIBLE'}"
         + (" [distances approximate]" if r.get("approximate_distances") else "")
     )
+    split = [
+        f"{name}: {x.get('routes', 0)} routes, {x.get('stops', 0)} stops, {x.get('delivered_kg', 0):,} kg"
+        for name, x in (("centre", r.get("centre") or {}), ("stores", r.get("stores") or {}))
+        if x
+    ]
+    if r.get("transfer_kg"):
+        split.append(f"transfers to stores {r['transfer_kg']:,} kg")
+    if split:
+        typer.echo("  " + "; ".join(split))
+    cons = r.get("consolidation") or {}
+    if cons.get("carried"):
+        typer.echo(f"  carried over from earlier days: {len(cons['carried'])} orders")
+    if cons.get("merged_holds"):
+        typer.echo(f"  earlier holds merged into new orders: {cons['merged_holds']}")
+    if cons.get("backorders"):
+        typer.echo(f"  back-orders merged: {len(cons['backorders'])}")
+    if cons.get("after_cut_off"):
+        typer.echo(f"  received after the cut-off (wait for the next day): {len(cons['after_cut_off'])}")
     for p in (r.get("consolidation") or {}).get("rationed_products", []):
         fills = ", ".join(f"{t['township']} {t['fill_per_mille'] / 10:.1f}%" for t in p["townships"])
         typer.echo(
@@ -43,11 +62,22 @@ def _print_summary(r: dict[str, Any]) -> None:
             f"{p['allocated']} allocated; fill by township: {fills}"
         )
     for h in r["held"]:
-        typer.echo(f"  held {h['order']}: {h['reason']}")
+        waited = f" (waiting {h['days_waiting']} d)" if h.get("days_waiting") else ""
+        typer.echo(f"  held {h['order']}{waited}: {h['reason']}")
     for u in r["unassigned"]:
-        typer.echo(f"  unassigned {u['order']}: {u['reason']}")
+        waited = f", waiting {u['days_waiting']} d" if u.get("days_waiting") else ""
+        to = f" (carried to {u['carried_to']}{waited})" if u.get("carried_to") else ""
+        typer.echo(f"  unassigned {u['order']}{to}: {u['reason']}")
     for v in r.get("violations", []):
         typer.echo(f"  violation: {v}")
+
+
+def _actor() -> str:
+    """Who the audit trail names for a CLI action: ``cli:<login user>``."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"
 
 
 def register(app: typer.Typer) -> None:
@@ -65,6 +95,9 @@ def register(app: typer.Typer) -> None:
         fleet: str = typer.Option("today", "--fleet", help="today, planned, or a file of centre plates."),
         time_limit: float = typer.Option(30.0, "--time-limit", min=1, help="Solver time limit (s)."),
         confirm: bool = typer.Option(False, "--confirm", help="Confirm the new plan (reserves stock)."),
+        override: str = typer.Option(
+            None, "--override", help="With --confirm: the reason to confirm a plan the checker rejects."
+        ),
         emergency: bool = typer.Option(
             None,
             "--emergency/--no-emergency",
@@ -105,7 +138,7 @@ def register(app: typer.Typer) -> None:
             if confirm:
                 from services.plan_ops import confirm_plan
 
-                confirm_plan(settings, plan_id=result["plan_id"], actor="cli")
+                confirm_plan(settings, plan_id=result["plan_id"], actor=_actor(), override=override)
                 result["status"] = "confirmed"
             if json_out:
                 emit_json(result)
@@ -144,15 +177,25 @@ def register(app: typer.Typer) -> None:
     def confirm_cmd(
         date: str = typer.Option(None, "--date"),
         version: int = typer.Option(None, "--version"),
+        override: str = typer.Option(
+            None,
+            "--override",
+            help="Confirm a plan the checker rejects, giving the reason (recorded with who confirmed).",
+        ),
         json_out: bool = typer.Option(False, "--json"),
     ) -> None:
-        """Confirm a plan version: others of the day are superseded; planned deliveries reserve stock."""
+        """Confirm a plan version: others of the day are superseded; planned deliveries reserve stock.
+
+        A plan with violations is refused unless --override gives the reason."""
         from services.plan_ops import confirm_plan
 
         with cli_errors():
-            r = confirm_plan(get_settings(), date=parse_date(date), version=version, actor="cli")
+            r = confirm_plan(
+                get_settings(), date=parse_date(date), version=version, actor=_actor(), override=override
+            )
             emit_json(r) if json_out else typer.echo(
                 f"confirmed plan {r['date']} v{r['version']}; {r['reserved_cases']} cases reserved"
+                + (f"; overriding its violations: {r['override']}" if r["override"] else "")
             )
 
     @plan.command("move")

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import typer
 
 from cli.common import cli_errors, emit_json, parse_date
 from cli.ledger_args import ACTOR
+from models import clock
 from models.settings import get_settings
 
 
@@ -40,7 +39,7 @@ def register(app: typer.Typer) -> None:
                 store_code=store,
                 first=first,
                 last=last,
-                on_date=parse_date(date) or dt.date.today(),
+                on_date=parse_date(date) or clock.today(),
                 actor=actor,
                 note=note,
             )
@@ -80,6 +79,6 @@ def register(app: typer.Typer) -> None:
         from models.db import session_scope
 
         with cli_errors(), session_scope(get_settings()) as s:
-            day = parse_date(date) or dt.date.today()
+            day = parse_date(date) or clock.today()
             r = void_receipt(s, number, reason=reason, on_date=day, actor=actor)
             typer.echo(f"receipt {r['number']} void" + (" (already)" if r["replayed"] else ""))

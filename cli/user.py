@@ -29,7 +29,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Create a user; the password is prompted for (or read from stdin), never an argument."""
         from models.accounts import UserRole
-        from models.db import session_scope
+        from models.db import get_engine, session_scope
         from services.accounts import NewUser, create_user
 
         with cli_errors():
@@ -37,6 +37,7 @@ def register(app: typer.Typer) -> None:
                 r = UserRole(role)
             except ValueError:
                 fail(f"unknown role {role!r}; expected one of {', '.join(x.value for x in UserRole)}")
+            get_engine(get_settings())  # a missing database is said before the password is asked for
             if password_stdin:
                 password = sys.stdin.readline().rstrip("\r\n")
             else:

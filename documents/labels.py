@@ -37,6 +37,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "confirmed": ("已确认", "confirmed"),
     "superseded": ("已作废", "superseded"),
     "draft_warning": ("注意：本方案尚未确认", "Note: this plan is not confirmed yet"),
+    "reprint": ("重印", "REPRINT"),
     # stop list and loading list
     "stop_list": ("站点清单", "Stop list"),
     "seq": ("序", "#"),

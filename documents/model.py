@@ -115,6 +115,7 @@ class RouteDoc:
     duration_s: int
     stops: tuple[StopDoc, ...]
     legs: tuple[tuple[tuple[float, float], ...], ...] = field(default=(), repr=False)
+    reprint: bool = False  # printed before: every page says 重印 / reprint
 
     @property
     def cases(self) -> int:

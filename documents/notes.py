@@ -46,7 +46,7 @@ def note_copy(doc: RouteDoc, s: StopDoc, lang: str, copy_key: str) -> list[Any]:
     title = L("delivery_note") if s.is_delivery else L("transfer_note")
     head_left = [
         para(doc.issuer_en if en else doc.issuer_zh, st.small),
-        para(f"{title}  {s.note_number}", st.big),
+        para(f"{title}  {s.note_number}" + (f"  【{L('reprint')}】" if doc.reprint else ""), st.big),
         para(L(copy_key), st.small),
     ]
     qr = [qr_code(s.qr_payload, 21 * mm), para(s.stop_code, st.small.clone("qrc", fontSize=6, leading=7))]

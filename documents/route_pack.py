@@ -51,6 +51,7 @@ from documents.layout import (
 from documents.model import RouteDoc, StopDoc
 from documents.money import format_fen
 from documents.notes import note_copy
+from models import clock
 
 CONTENT_W = PAGE_W - 2 * MARGIN
 HALF_H = (PAGE_H - 2 * MARGIN) / 2 - 6 * mm
@@ -67,7 +68,7 @@ def _cover(doc: RouteDoc, lang: str, route_map_png: bytes | None) -> list[Any]:
     )
     story: list[Any] = [
         para(doc.issuer_en if en else doc.issuer_zh, st.small),
-        para(f"{L('pack_title')}  {doc.code}", st.title),
+        para(f"{L('pack_title')}  {doc.code}" + (f"  【{L('reprint')}】" if doc.reprint else ""), st.title),
         para(f"{L('plan')} v{doc.plan_version} · {status}", st.small),
     ]
     if doc.plan_status != "confirmed":
@@ -173,11 +174,14 @@ def build_route_pack(
 ) -> bytes:
     """The route pack as PDF bytes (see the module docstring for the pages)."""
     L = lambda k: label(k, lang)  # noqa: E731
-    when = (printed_at or dt.datetime.now()).strftime("%Y-%m-%d %H:%M")
+    when = (printed_at or clock.local_now()).strftime("%Y-%m-%d %H:%M")
     issuer = doc.issuer_en if lang == "en" else doc.issuer_zh
 
+    mark = f"{L('reprint')} · " if doc.reprint else ""
+
     def footer(n: int) -> str:
-        return f"{doc.code} · {doc.vehicle} · {issuer} · {L('printed')} {when} · {L('page').format(n=n)}"
+        page = L("page").format(n=n)
+        return f"{mark}{doc.code} · {doc.vehicle} · {issuer} · {L('printed')} {when} · {page}"
 
     buf = io.BytesIO()
     pdf = BaseDocTemplate(

@@ -5,7 +5,8 @@ key (same key + same content → the first answer; other content → Conflict).
 
 * handover: the counted cash moves from the staff member's cash account to the
   centre's (or their store's); the difference to what the ledger says they
-  held stays on their account and is flagged by reconciliation;
+  held moves to their suspense account ``cash_diff:staff:<code>``, pending a
+  finance decision (:mod:`ledger.shortfalls`), and is flagged by reconciliation;
 * store report: the store's own figures for the day (stops, cases, cash),
   compared with the ledger by reconciliation;
 * remittance: a store pays its cash in to the centre;
@@ -33,6 +34,7 @@ from ledger.postings import (
     staff_cash_spec,
 )
 from ledger.schemas import DENOMINATIONS_FEN, HandoverIn, PaymentIn, RemittanceIn, StoreReportIn, parse
+from ledger.shortfalls import post_cash_difference, suspense_code
 from ledger.tx import begin_write, content_hash, lock
 from models.errors import Conflict, FieldError, InputError
 from models.orm import Customer, Depot, Staff
@@ -86,6 +88,8 @@ def _handover_dict(
         "notes_returned": h.notes_returned,
         "held_before_fen": held_before,
         "difference_fen": h.counted_fen - held_before,
+        # a difference waits on this account for finance (dispatch finance shortfall …)
+        "difference_account": suspense_code(staff.code) if h.counted_fen != held_before else None,
         "replayed": replayed,
     }
 
@@ -96,7 +100,9 @@ def record_handover(
     """Record a driver's end-of-day handover of cash and signed notes.
 
     ``difference_fen`` = counted − what the ledger said the staff member held
-    (negative: cash short). The handover is recorded as counted either way.
+    (negative: cash short). The handover is recorded as counted either way; the
+    difference moves to the staff member's suspense account, so their cash
+    account is back to zero, and waits there for finance's decision.
     """
     d = parse(HandoverIn, data)
     key = _key(idempotency_key)
@@ -150,6 +156,7 @@ def record_handover(
             handover_id=row.id,
             memo=f"handover by {staff.code} to {to.code}",
         )
+    post_cash_difference(session, staff, row, held=held, key=key, request_hash=h, actor=actor)
     return _handover_dict(session, row, staff, held_before=held, replayed=False)
 
 

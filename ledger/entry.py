@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledger.schemas import LineIn, OutcomeIn, parse
-from ledger.tx import CST
+from models import clock
 from models.errors import InputError, NotFound
 from models.planning import DispatchOrder, Plan, PlanStop, StopKind
 
@@ -39,8 +39,7 @@ def stop_time(session: Session, stop: PlanStop) -> dt.datetime:
     """The stop's planned service start, as an instant (China time)."""
     plan = session.get(Plan, stop.plan_id)
     assert plan is not None
-    midnight = dt.datetime.combine(plan.delivery_date, dt.time(0), CST)
-    return midnight + dt.timedelta(seconds=stop.service_start_s)
+    return clock.local_time(plan.delivery_date, stop.service_start_s)
 
 
 def stop_terms(session: Session, stop: PlanStop) -> str | None:

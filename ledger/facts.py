@@ -68,6 +68,30 @@ class StopFact:
         return sum(ln["delivered_cases"] for ln in self.outcome.lines) if self.outcome else 0
 
     @property
+    def damaged(self) -> list[dict[str, Any]]:
+        """The outcome's lines with cases damaged in transit: product, cases, line price, value."""
+        if self.outcome is None:
+            return []
+        return [
+            {
+                "product": ln["product"],
+                "cases": ln["planned_cases"] - ln["delivered_cases"],
+                "price_fen": ln["price_fen"],
+                "value_fen": (ln["planned_cases"] - ln["delivered_cases"]) * ln["price_fen"],
+            }
+            for ln in self.outcome.lines
+            if ln.get("shortfall") == "damaged" and ln["planned_cases"] > ln["delivered_cases"]
+        ]
+
+    @property
+    def damaged_cases(self) -> int:
+        return sum(d["cases"] for d in self.damaged)
+
+    @property
+    def damaged_fen(self) -> int:
+        return sum(d["value_fen"] for d in self.damaged)
+
+    @property
     def cod(self) -> bool:
         return bool(
             self.outcome and self.outcome.payment_method and self.outcome.payment_method.value == "cod"

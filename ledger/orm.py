@@ -45,7 +45,9 @@ class AccountType(StrEnum):
     RECEIVABLE = "receivable"  # per customer: what they owe (debit balance)
     CASH = "cash"  # per driver / store staff, per store, the centre: cash on hand
     BANK = "bank"  # the centre's bank account
-    REVENUE = "revenue"  # sales (credit balance)
+    REVENUE = "revenue"  # sales; other income (credit balance)
+    SUSPENSE = "suspense"  # per staff: cash differences at handover pending a finance decision
+    EXPENSE = "expense"  # cash differences written off (debit balance)
 
 
 class PostingKind(StrEnum):
@@ -55,6 +57,13 @@ class PostingKind(StrEnum):
     REMITTANCE = "remittance"  # store → centre: centre cash +, store cash −
     PAYMENT = "payment"  # monthly account paid: bank +, receivable −
     REVERSAL = "reversal"  # mirrors a posting with every sign swapped
+    # cash differences at handover and finance's decisions on them (migration 0006)
+    CASH_DIFFERENCE = "cash_difference"  # short: suspense +, staff cash −; over: staff cash +, suspense −
+    SHORTFALL_CHARGED = "shortfall_charged"  # staff receivable +, suspense −
+    SHORTFALL_WRITTEN_OFF = "shortfall_written_off"  # write-off expense +, suspense −
+    OVERAGE_INCOME = "overage_income"  # suspense +, other income −
+    OVERAGE_RETURNED = "overage_returned"  # suspense +, centre / store cash −
+    STAFF_REPAYMENT = "staff_repayment"  # centre / store cash +, staff receivable −
 
 
 class OutcomeStatus(StrEnum):
@@ -71,6 +80,16 @@ class PaymentMethod(StrEnum):
 class ReceiptEventKind(StrEnum):
     ASSIGNED = "assigned"  # handed out for a delivery note; never handed out again
     VOID = "void"  # spoilt or cancelled; recorded so it is not a gap
+
+
+class CashDecisionAction(StrEnum):
+    """What finance decided about a cash difference at handover (or a staff member's repayment)."""
+
+    CHARGE = "charge"  # a shortfall becomes the staff member's debt
+    WRITE_OFF = "write_off"  # a shortfall is the company's loss
+    OTHER_INCOME = "other_income"  # an overage is kept as other income
+    RETURN = "return"  # an overage is paid back (to the staff member or the customer)
+    REPAY = "repay"  # the staff member pays a charged shortfall back in cash
 
 
 class FlagStatus(StrEnum):
@@ -283,6 +302,38 @@ class Handover(Base):
     )
 
 
+class CashDecision(Base):
+    """Finance's decision on a staff member's cash difference of one day, or a repayment; never edited.
+
+    Each row has its balanced posting (``posting_id``); ``difference_date`` is
+    the handover day the decision is about (none for a repayment, which pays
+    the oldest charged shortfalls first). The reason is required.
+    """
+
+    __tablename__ = "cash_decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(160), unique=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    action: Mapped[CashDecisionAction] = mapped_column(_enum(CashDecisionAction))
+    difference_date: Mapped[dt.date | None] = mapped_column(Date)
+    value_date: Mapped[dt.date] = mapped_column(Date)
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    reason: Mapped[str] = mapped_column(Text)
+    depot_id: Mapped[int | None] = mapped_column(ForeignKey("depots.id"))  # the cash desk (return, repay)
+    posting_id: Mapped[str] = mapped_column(ForeignKey("ledger_postings.id"), unique=True)
+    actor: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=_utcnow)
+
+    __table_args__ = (
+        CheckConstraint("amount_fen > 0", name="amount"),
+        CheckConstraint("length(trim(reason)) > 0", name="reason"),
+        CheckConstraint("(action = 'repay') = (difference_date IS NULL)", name="difference_date"),
+        Index("ix_cash_decisions_staff_day", "staff_id", "difference_date"),
+    )
+
+
 class StoreReport(Base):
     """A store's report of its day's execution to the service centre (the latest one counts)."""
 
@@ -336,7 +387,7 @@ class FlagEvent(Base):
     __table_args__ = (Index("ix_ledger_flag_events_flag", "flag_id"),)
 
 
-# The tables whose rows are never updated or deleted (triggers in migration 0004).
+# The tables whose rows are never updated or deleted (triggers in migrations 0004 and 0006).
 APPEND_ONLY_TABLES: tuple[str, ...] = (
     "receipt_books",
     "receipt_events",
@@ -349,11 +400,14 @@ APPEND_ONLY_TABLES: tuple[str, ...] = (
     "store_reports",
     "ledger_flags",
     "ledger_flag_events",
+    "cash_decisions",  # migration 0006
 )
 
 __all__ = [
     "APPEND_ONLY_TABLES",
     "AccountType",
+    "CashDecision",
+    "CashDecisionAction",
     "Entry",
     "Flag",
     "FlagEvent",

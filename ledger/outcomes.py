@@ -239,8 +239,13 @@ def _store(
     if prior is not None and prior.stock_movement_ids:
         reverse_stock(session, prior.stock_movement_ids, actor=actor, note=f"correction: {tag}")
     delivered = {ln["product"]: ln["delivered_cases"] for ln in lines}
+    damaged = {
+        ln["product"]: ln["planned_cases"] - ln["delivered_cases"]
+        for ln in lines
+        if ln["shortfall"] == "damaged"
+    }
     # only this version's own movements are kept on it: the next correction reverses exactly these
-    moved = apply_stock(session, stop, route, plan, delivered, actor=actor, note=tag)
+    moved = apply_stock(session, stop, route, plan, delivered, actor=actor, note=tag, damaged=damaged)
     o = StopOutcome(
         stop_id=stop.id,
         version=version,

@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 
 from ledger.orm import AccountType, Entry, LedgerAccount, Posting, PostingKind
 from ledger.tx import dialect
+from models import clock
 from models.errors import Conflict
 from models.orm import Customer, Depot, Staff
 
@@ -50,7 +51,7 @@ def ensure_accounts(session: Session, specs: list[dict[str, Any]]) -> dict[str, 
         if found is None:
             session.execute(
                 ins(LedgerAccount)
-                .values(created_at=dt.datetime.now(dt.UTC), **spec)
+                .values(created_at=clock.now(), **spec)
                 .on_conflict_do_nothing(index_elements=["code"])
             )
             found = session.scalar(select(LedgerAccount.id).where(LedgerAccount.code == spec["code"]))
@@ -165,7 +166,7 @@ def post(
             entry_count=len(entries),
             outcome_id=outcome_id,
             handover_id=handover_id,
-            created_at=dt.datetime.now(dt.UTC),
+            created_at=clock.now(),
             actor=actor,
             memo=memo,
         )

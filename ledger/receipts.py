@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from ledger.orm import ReceiptBook, ReceiptEvent, ReceiptEventKind, StopOutcome
 from ledger.tx import begin_write, dialect, lock
+from models import clock
 from models.errors import Conflict, InputError, NotFound
 from models.orm import Depot, Staff
 
@@ -153,7 +154,7 @@ def issue_book(
         depot_id=depot.id if depot else None,
         first_number=first,
         last_number=last,
-        issued_on=on_date or dt.date.today(),
+        issued_on=on_date or clock.today(),
         issued_by=actor,
         note=note,
     )

@@ -10,7 +10,12 @@ JSON-serialisable dict; money is integer fen. The top level carries at least
 * ``billed_fen``: goods delivered × price, from the ledger; ``due_fen``: the
   cash-on-delivery part of it; ``collected_fen``: cash collected at stops;
   ``handed_over_fen``: cash counted at the day's handovers;
-* ``flags``: ``{id, kind, route, stop, amount_fen, status, detail, comment, by, at}``.
+* ``flags``: ``{id, kind, route, stop, amount_fen, status, detail, comment, by, at}``;
+* ``cash_differences``: each staff member's cash difference at the day's
+  handovers and its state (pending, charged, repaid, written_off, …);
+  ``pending_cash_differences``: those of any day still waiting for finance;
+* ``damaged``: cases damaged in transit per route, depot and product, valued
+  at the line price (``damaged_cases``, ``damaged_fen``).
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from sqlalchemy.orm import Session
 from ledger.facts import DayFacts, StopFact, gather
 from ledger.flags import compute_flags
 from ledger.postings import check_ledger
+from ledger.shortfalls import cash_differences, staff_receivable_code
 
 
 def reconcile(session: Session, date: dt.date | None = None) -> dict[str, Any]:
@@ -35,6 +41,7 @@ def reconcile(session: Session, date: dt.date | None = None) -> dict[str, Any]:
     handed = sum(h.counted_fen for hs in facts.handovers.values() for h in hs)
     collected = sum(s.collected_fen for s in stops)
     audit = check_ledger(session)
+    differences = cash_differences(session, day=facts.day)
     return {
         "date": facts.day.isoformat(),
         "plan": {"id": facts.plan.id, "version": facts.plan.version, "status": facts.plan.status.value},
@@ -61,10 +68,15 @@ def reconcile(session: Session, date: dt.date | None = None) -> dict[str, Any]:
         "flags": flags,
         "cleared_flags": cleared,
         "routes": _routes(facts),
-        "drivers": _drivers(facts),
+        "drivers": _drivers(facts, differences),
         "stores": _stores(facts),
         "customers": _customers(facts),
         "stop_details": [_stop(s) for s in stops],
+        "damaged_cases": sum(s.damaged_cases for s in stops),
+        "damaged_fen": sum(s.damaged_fen for s in stops),
+        "damaged": _damaged(facts),
+        "cash_differences": differences,
+        "pending_cash_differences": cash_differences(session, pending_only=True),
         "ledger": {
             "balanced": audit["balanced"],
             "postings": audit["postings"],
@@ -90,7 +102,31 @@ def _sums(stops: list[StopFact]) -> dict[str, int]:
         "billed_fen": sum(s.billed_fen for s in stops),
         "due_fen": sum(s.billed_fen for s in stops if s.cod),
         "collected_fen": sum(s.collected_fen for s in stops),
+        "damaged_cases": sum(s.damaged_cases for s in stops),
+        "damaged_fen": sum(s.damaged_fen for s in stops),
     }
+
+
+def _damaged(facts: DayFacts) -> list[dict[str, Any]]:
+    """Cases damaged in transit per route, source depot and product: out of saleable stock, not billed."""
+    per: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for s in facts.stops:
+        for d in s.damaged:
+            row = per.setdefault(
+                (s.route, s.depot, d["product"]),
+                {
+                    "route": s.route,
+                    "depot": s.depot,
+                    "product": d["product"],
+                    "cases": 0,
+                    "value_fen": 0,
+                    "stops": [],
+                },
+            )
+            row["cases"] += d["cases"]
+            row["value_fen"] += d["value_fen"]
+            row["stops"].append(s.code)
+    return [per[k] for k in sorted(per)]
 
 
 def _routes(facts: DayFacts) -> list[dict[str, Any]]:
@@ -112,7 +148,7 @@ def _routes(facts: DayFacts) -> list[dict[str, Any]]:
     return out
 
 
-def _drivers(facts: DayFacts) -> list[dict[str, Any]]:
+def _drivers(facts: DayFacts, differences: list[dict[str, Any]]) -> list[dict[str, Any]]:
     codes = sorted({s.driver for s in facts.stops if s.driver} | set(facts.handovers))
     out = []
     for code in codes:
@@ -134,6 +170,8 @@ def _drivers(facts: DayFacts) -> list[dict[str, Any]]:
                 "notes_returned": sum(h.notes_returned for h in hs),
                 "handed_to": sorted({facts.depots[h.to_depot_id].code for h in hs}),
                 "cash_on_hand_fen": facts.balances.get(f"cash:staff:{code}", 0),
+                "cash_difference": next((d for d in differences if d["staff"] == code), None),
+                "owes_fen": facts.balances.get(staff_receivable_code(code), 0),
             }
         )
     return out
@@ -203,6 +241,7 @@ def _stop(s: StopFact) -> dict[str, Any]:
         "driver": s.driver,
         "planned_cases": s.planned_cases,
         "delivered_cases": s.delivered_cases,
+        "damaged_cases": s.damaged_cases,
         "planned_fen": s.planned_fen,
         "billed_fen": s.billed_fen,
         "collected_fen": s.collected_fen,

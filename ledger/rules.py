@@ -125,6 +125,19 @@ def receipt_missing(facts: DayFacts, s: StopFact) -> Iterator[FlagDict]:
         )
 
 
+def receipt_differs(facts: DayFacts, s: StopFact) -> Iterator[FlagDict]:
+    """The receipt recorded for a stop is the one printed on its delivery note."""
+    recorded = s.outcome.receipt_number if s.outcome is not None else None
+    if recorded and s.note_receipt and recorded != s.note_receipt:
+        yield _stop_flag(
+            facts,
+            s,
+            "receipt_differs",
+            s.collected_fen,
+            f"receipt {recorded} recorded, but the note printed for the stop carries {s.note_receipt}",
+        )
+
+
 STOP_RULES: tuple[Callable[[DayFacts, StopFact], Iterator[FlagDict]], ...] = (
     outcome_missing,
     refused_goods,
@@ -133,6 +146,7 @@ STOP_RULES: tuple[Callable[[DayFacts, StopFact], Iterator[FlagDict]], ...] = (
     cash_at_stop,
     payment_terms,
     receipt_missing,
+    receipt_differs,
 )
 
 

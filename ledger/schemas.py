@@ -121,6 +121,37 @@ class PaymentIn(_In):
     reference: Annotated[str, Field(max_length=64)] = ""
 
 
+Reason = Annotated[str, Field(min_length=1, max_length=500, description="Why (required, not blank).")]
+
+
+class CashDecisionIn(_In):
+    """Finance's decision on a staff member's cash difference at the handover of one day."""
+
+    staff: Annotated[str, Field(min_length=1, max_length=16)]
+    on_date: dt.date = Field(description="The handover day of the difference.")
+    amount_fen: Annotated[StrictInt, Field(gt=0, le=10**13)] | None = Field(
+        default=None, description="Default: all that is still pending."
+    )
+    reason: Reason
+    decided_on: dt.date | None = Field(default=None, description="The decision's date; default today.")
+    to: Annotated[str, Field(max_length=16)] | None = Field(
+        default=None,
+        description="Returning an overage: the depot paying it out (default: where it was handed in).",
+    )
+
+
+class RepaymentIn(_In):
+    """A staff member paying back a shortfall charged to them, in cash."""
+
+    staff: Annotated[str, Field(min_length=1, max_length=16)]
+    on_date: dt.date
+    amount_fen: Annotated[StrictInt, Field(gt=0, le=10**13)]
+    to: Annotated[str, Field(max_length=16)] | None = Field(
+        default=None, description="The depot receiving the cash; default the centre."
+    )
+    reason: Reason = "repaid in cash"
+
+
 @dataclass(frozen=True)
 class OutcomeResult:
     """The stored outcome a write produced (or, on a replay, the one it had produced)."""
@@ -169,12 +200,14 @@ def input_error(exc: ValidationError, *, row: int | None = None) -> InputError:
 
 __all__ = [
     "DENOMINATIONS_FEN",
+    "CashDecisionIn",
     "HandoverIn",
     "LineIn",
     "OutcomeIn",
     "OutcomeResult",
     "PaymentIn",
     "RemittanceIn",
+    "RepaymentIn",
     "StoreReportIn",
     "input_error",
     "parse",

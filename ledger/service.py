@@ -16,6 +16,9 @@ Writes::
     record_store_report(session, StoreReportIn, *, idempotency_key, actor) -> dict
     record_remittance(session, RemittanceIn, *, idempotency_key, actor) -> dict
     record_payment(session, PaymentIn, *, idempotency_key, actor) -> dict
+    charge_shortfall / write_off_shortfall / overage_to_income / return_overage(
+        session, CashDecisionIn, *, idempotency_key, actor) -> dict
+    record_staff_repayment(session, RepaymentIn, *, idempotency_key, actor) -> dict
     set_flag_status(session, flag_id, *, status, comment, actor) -> dict
     assign_receipt_number(session, *, staff_id, on_date) -> str | None
     issue_book(session, *, first, last, staff_code=None, store_code=None, on_date=None, actor) -> dict
@@ -25,6 +28,7 @@ Writes::
 Reads::
 
     reconcile(session, date=None) -> dict
+    cash_differences(session, *, staff=None, day=None, pending_only=False) -> list[dict]
     statement(session, customer, month) -> dict;  statement_pdf(session, customer, month, lang=) -> bytes
     receivables_ageing(session, as_of=None) -> dict
     outcome_history(session, stop_code) -> list[dict]
@@ -42,26 +46,40 @@ from ledger.postings import balances, check_ledger
 from ledger.receipts import assign_receipt_number, issue_book, list_books, void_receipt
 from ledger.reconcile import reconcile
 from ledger.schemas import (
+    CashDecisionIn,
     HandoverIn,
     LineIn,
     OutcomeIn,
     OutcomeResult,
     PaymentIn,
     RemittanceIn,
+    RepaymentIn,
     StoreReportIn,
+)
+from ledger.shortfalls import (
+    cash_differences,
+    charge_shortfall,
+    overage_to_income,
+    record_staff_repayment,
+    return_overage,
+    write_off_shortfall,
 )
 from ledger.statements import receivables_ageing, statement, statement_pdf
 
 __all__ = [
+    "CashDecisionIn",
     "HandoverIn",
     "LineIn",
     "OutcomeIn",
     "OutcomeResult",
     "PaymentIn",
     "RemittanceIn",
+    "RepaymentIn",
     "StoreReportIn",
     "assign_receipt_number",
     "balances",
+    "cash_differences",
+    "charge_shortfall",
     "check_ledger",
     "correct_outcome",
     "flag_history",
@@ -69,15 +87,19 @@ __all__ = [
     "issue_book",
     "list_books",
     "outcome_history",
+    "overage_to_income",
     "receivables_ageing",
     "reconcile",
     "record_handover",
     "record_outcome",
     "record_payment",
     "record_remittance",
+    "record_staff_repayment",
     "record_store_report",
+    "return_overage",
     "set_flag_status",
     "statement",
     "statement_pdf",
     "void_receipt",
+    "write_off_shortfall",
 ]

@@ -21,11 +21,12 @@ from typing import Any
 from sqlalchemy import func, select
 
 from ledger.cash import record_handover, record_remittance, record_store_report
+from ledger.notes import ensure_notes
 from ledger.orm import ReceiptBook
 from ledger.outcomes import current_outcome, record_outcome
 from ledger.receipts import assign_receipt_number, issue_book, void_receipt
 from ledger.schemas import DENOMINATIONS_FEN, LineIn, OutcomeIn
-from ledger.tx import CST
+from models import clock
 from models.db import session_scope
 from models.errors import Conflict
 from models.orm import Customer, Depot, Staff
@@ -83,9 +84,7 @@ def _stops(settings: Settings, day: dt.date | None) -> tuple[dt.date, list[_Stop
         for r in s.scalars(select(PlanRoute).where(PlanRoute.plan_id == plan.id).order_by(PlanRoute.number)):
             depot = s.get(Depot, r.depot_id)
             for st in s.scalars(select(PlanStop).where(PlanStop.route_id == r.id).order_by(PlanStop.seq)):
-                at = dt.datetime.combine(plan.delivery_date, dt.time(0), CST) + dt.timedelta(
-                    seconds=st.service_start_s
-                )
+                at = clock.local_time(plan.delivery_date, st.service_start_s)
                 item = _Stop(
                     code=st.code,
                     kind=st.kind.value,
@@ -204,6 +203,8 @@ def simulate_day(
     day, stops, staff = _stops(settings, day)
     res = SimResult(date=day.isoformat())
     _books(settings, day, stops, staff)
+    with session_scope(settings) as s:  # the paper notes the drivers carried: numbered once
+        ensure_notes(s, find_plan(s, date=day))
     faults = _plant(rng, stops)
     for st in stops:
         if st.kind == "done":
@@ -211,18 +212,24 @@ def simulate_day(
             continue
         fault = faults.get(st.code)
         lines = _lines(st, fault, rng)
-        billed = sum(ln.delivered_cases * int(p["price_fen"]) for ln, p in zip(lines, st.lines, strict=True))
+        billed = sum(
+            ln.delivered_cases * int(p.get("price_fen", 0)) for ln, p in zip(lines, st.lines, strict=True)
+        )
         cod = st.kind == "delivery" and st.terms == "cod"
         receipt = None
         with session_scope(settings) as s:
             if cod and st.driver_id:
                 note = s.scalars(
-                    select(DeliveryNote.receipt_number).where(
+                    select(DeliveryNote).where(
                         DeliveryNote.stop_id
                         == select(PlanStop.id).where(PlanStop.code == st.code).scalar_subquery()
                     )
                 ).first()
-                receipt = note or assign_receipt_number(s, staff_id=st.driver_id, on_date=day, actor=actor)
+                receipt = note.receipt_number if note else None
+                if receipt is None:  # no book when the notes were numbered: the number goes on the note
+                    receipt = assign_receipt_number(s, staff_id=st.driver_id, on_date=day, actor=actor)
+                    if note is not None:
+                        note.receipt_number = receipt
                 if fault == "refused" and receipt:
                     void_receipt(s, receipt, reason="拒收，收据作废 goods refused", on_date=day, actor=actor)
                     receipt = None

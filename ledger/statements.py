@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from ledger.orm import AccountType, Entry, LedgerAccount, Posting, PostingKind, StopOutcome
 from ledger.postings import balance
+from models import clock
 from models.errors import InputError, NotFound
 from models.orm import County, Customer, Product
 from models.planning import DeliveryNote, PlanStop
@@ -142,7 +143,7 @@ def statement_pdf(session: Session, customer: str, month: str, *, lang: str = "z
 def receivables_ageing(session: Session, as_of: dt.date | None = None) -> dict[str, Any]:
     """Every customer's unpaid balance by age of the deliveries it comes from (FIFO allocation)."""
     if as_of is None:
-        as_of = session.scalar(select(func.max(Posting.value_date))) or dt.date.today()
+        as_of = session.scalar(select(func.max(Posting.value_date))) or clock.today()
     q = (
         select(LedgerAccount.customer_id, Posting.value_date, Entry.amount_fen)
         .join(Entry, Entry.account_id == LedgerAccount.id)

@@ -3,7 +3,10 @@
 A delivery draws stock down at the route's depot (movement ``deliver``:
 on hand −delivered) and, when the plan was confirmed (so the stop's cases were
 reserved), releases the stop's reservation (``deliver`` reserved −delivered,
-``release`` for the cases not delivered). A replenishment stop moves stock
+``release`` for the cases not delivered). Cases a line reports ``damaged``
+come back broken: they leave saleable stock at the source depot for its
+damaged stock (``damaged``: on hand −n, damaged +n, and their reservation
+released) and nothing puts them back on sale. A replenishment stop moves stock
 from the centre (``transfer_out``) to the store (``transfer_in``). Movements
 are append-only; ``depot_stock`` balances change in the same transaction, by
 exactly the movement's deltas, so a correction can reverse them exactly.
@@ -20,7 +23,8 @@ from sqlalchemy.orm import Session
 from ledger.orm import OutcomeStatus
 from ledger.tx import dialect, lock
 from models.enums import OrderStatus, can_transition
-from models.orm import Depot, DepotStock, Order, OrderEvent, Product
+from models.lifecycle import note, transition
+from models.orm import Depot, DepotStock, Order, Product
 from models.planning import (
     DispatchOrder,
     DispatchStatus,
@@ -41,7 +45,12 @@ def _row(session: Session, depot_id: int, product_id: int) -> DepotStock:
         session.execute(
             ins(DepotStock)
             .values(
-                depot_id=depot_id, product_id=product_id, on_hand_cases=0, reserved_cases=0, safety_cases=0
+                depot_id=depot_id,
+                product_id=product_id,
+                on_hand_cases=0,
+                reserved_cases=0,
+                safety_cases=0,
+                damaged_cases=0,
             )
             .on_conflict_do_nothing(index_elements=["depot_id", "product_id"])
         )
@@ -62,12 +71,22 @@ def _move(
     stop_id: int,
     actor: str,
     note: str,
+    damaged: int = 0,
 ) -> int | None:
-    """Apply a stock change (clamped so balances never go negative) and record the applied deltas."""
+    """Apply a stock change (clamped so balances never go negative) and record the applied deltas.
+
+    ``damaged`` moves cases between saleable and damaged stock (``on_hand`` must
+    be its opposite): what leaves one enters the other, clamped to what is there.
+    """
     row = _row(session, depot_id, product_id)
+    if damaged:
+        assert on_hand == -damaged, "a damaged-stock move takes from one balance what it gives the other"
+        n = min(abs(damaged), row.on_hand_cases if damaged > 0 else row.damaged_cases)
+        damaged = n if damaged > 0 else -n
+        on_hand = -damaged
     on_hand = max(on_hand, -row.on_hand_cases)
     reserved = max(reserved, -row.reserved_cases)
-    if on_hand == 0 and reserved == 0:
+    if on_hand == 0 and reserved == 0 and damaged == 0:
         return None
     session.execute(
         update(DepotStock)
@@ -75,6 +94,7 @@ def _move(
         .values(
             on_hand_cases=DepotStock.on_hand_cases + on_hand,
             reserved_cases=DepotStock.reserved_cases + reserved,
+            damaged_cases=DepotStock.damaged_cases + damaged,
         )
     )
     m = StockMovement(
@@ -82,6 +102,7 @@ def _move(
         product_id=product_id,
         on_hand_delta=on_hand,
         reserved_delta=reserved,
+        damaged_delta=damaged,
         reason=reason,
         plan_id=plan_id,
         stop_id=stop_id,
@@ -103,8 +124,13 @@ def apply_stock(
     *,
     actor: str,
     note: str,
+    damaged: dict[str, int] | None = None,
 ) -> list[int]:
-    """Record the stock movements of a stop's outcome; returns their ids (stored on the outcome)."""
+    """Record the stock movements of a stop's outcome; returns their ids (stored on the outcome).
+
+    ``damaged``: cases per product that came back damaged (of those not delivered).
+    """
+    damaged = damaged or {}
     products = {p.code: p.id for p in session.scalars(select(Product))}
     reserved = plan.status == PlanStatus.CONFIRMED
     centre = session.scalars(select(Depot).where(Depot.kind == "centre")).first()
@@ -115,6 +141,7 @@ def apply_stock(
     for ln in sorted(stop.lines or [], key=lambda x: products[x["product"]]):
         pid, planned = products[ln["product"]], int(ln["cases"])
         d = delivered.get(ln["product"], 0)
+        broken = min(damaged.get(ln["product"], 0), planned - d)
         ids.append(
             _move(
                 session,
@@ -129,14 +156,30 @@ def apply_stock(
                 note=note,
             )
         )
-        if reserved and planned > d:
+        if broken > 0:
+            ids.append(
+                _move(
+                    session,
+                    depot_id=source,
+                    product_id=pid,
+                    on_hand=-broken,
+                    reserved=-broken if reserved else 0,
+                    damaged=broken,
+                    reason="damaged",
+                    plan_id=plan.id,
+                    stop_id=stop.id,
+                    actor=actor,
+                    note=f"{note}: damaged",
+                )
+            )
+        if reserved and planned > d + broken:
             ids.append(
                 _move(
                     session,
                     depot_id=source,
                     product_id=pid,
                     on_hand=0,
-                    reserved=-(planned - d),
+                    reserved=-(planned - d - broken),
                     reason="release",
                     plan_id=plan.id,
                     stop_id=stop.id,
@@ -175,6 +218,7 @@ def reverse_stock(session: Session, movement_ids: list[int], *, actor: str, note
             product_id=m.product_id,
             on_hand=-m.on_hand_delta,
             reserved=-m.reserved_delta,
+            damaged=-m.damaged_delta,
             reason=m.reason,
             plan_id=m.plan_id or 0,
             stop_id=m.stop_id or 0,
@@ -215,20 +259,13 @@ def advance_orders(
     new = _ORDER_STATUS[status]
     n = 0
     for o in session.scalars(select(Order).where(Order.dispatch_order_id == stop.dispatch_order_id)):
-        old = o.status
-        if old == new or can_transition(old, new):
-            session.add(
-                OrderEvent(
-                    order_id=o.id,
-                    from_status=old.value,
-                    to_status=new.value,
-                    reason=reason,
-                    actor=actor,
-                    detail=detail,
-                )
-            )
-            o.status = new
-            n += 1
+        if o.status == new:
+            note(o, reason, actor, detail=detail)  # a correction that restates the status
+        elif can_transition(o.status, new):
+            transition(o, new, reason, actor, detail=detail)
+        else:
+            continue
+        n += 1
     return n
 
 

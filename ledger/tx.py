@@ -24,9 +24,8 @@ from typing import Any
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
+from models import clock
 from models.errors import InputError
-
-CST = dt.timezone(dt.timedelta(hours=8), "CST")
 
 
 def dialect(session: Session) -> str:
@@ -68,8 +67,8 @@ def strict_fen(value: object, field: str, *, row: int | None = None, allow_negat
 
 
 def local_day(at: dt.datetime) -> dt.date:
-    """The China-time calendar day of an instant."""
-    return at.astimezone(CST).date()
+    """The installation's local calendar day of an instant (see :mod:`models.clock`)."""
+    return clock.local_day(at)
 
 
-__all__ = ["CST", "begin_write", "content_hash", "dialect", "local_day", "lock", "strict_fen"]
+__all__ = ["begin_write", "content_hash", "dialect", "local_day", "lock", "strict_fen"]

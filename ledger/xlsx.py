@@ -1,6 +1,7 @@
 """The reconciliation as an XLSX workbook for finance.
 
-Sheets: summary, flags, routes, drivers, stores, customers, stops.
+Sheets: summary, flags, routes, drivers, stores, customers, stops, cash
+differences (the day's, and any day's still pending), damaged goods.
 
 Money columns are written twice: integer fen (exact, for formulas) and yuan text.
 """
@@ -10,6 +11,22 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+# a cash difference at handover and what finance decided (ledger.shortfalls)
+_DIFFERENCE = (
+    "id",
+    "staff",
+    "name",
+    "date",
+    "kind",
+    "difference_fen",
+    "state",
+    "pending_fen",
+    "charged_fen",
+    "repaid_fen",
+    "written_off_fen",
+    "other_income_fen",
+    "returned_fen",
+)
 SHEETS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     (
         "Flags 差异",
@@ -120,6 +137,17 @@ SHEETS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
             "receipt_number",
         ),
     ),
+    (
+        "Cash differences 现金差异",
+        "cash_differences",
+        _DIFFERENCE,
+    ),
+    ("Pending differences 待处理差异", "pending_cash_differences", _DIFFERENCE),
+    (
+        "Damaged 破损",
+        "damaged",
+        ("route", "depot", "product", "cases", "value_fen", "stops"),
+    ),
 )
 SUMMARY = (
     "date",
@@ -138,6 +166,8 @@ SUMMARY = (
     "collected_fen",
     "handed_over_fen",
     "cash_difference_fen",
+    "damaged_cases",
+    "damaged_fen",
     "open_flags",
 )
 

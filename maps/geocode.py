@@ -27,6 +27,7 @@ from typing import Any
 
 from geopy.extra.rate_limiter import RateLimiter
 
+from models import clock
 from models.errors import DispatchError, InputError
 
 
@@ -70,7 +71,7 @@ def confirm(candidate: Candidate, *, confirmed_by: str, now: dt.datetime | None 
     return ConfirmedLocation(
         query=candidate.query, address=candidate.address, lat=candidate.lat, lon=candidate.lon,
         source=candidate.source, confirmed_by=confirmed_by.strip(),
-        confirmed_at=now or dt.datetime.now(dt.UTC),
+        confirmed_at=now or clock.now(),
     )  # fmt: skip
 
 

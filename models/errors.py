@@ -70,6 +70,10 @@ class Conflict(DispatchError):
     """The operation contradicts what is already stored (duplicate, wrong state)."""
 
 
+class DatabaseUnavailable(DispatchError):
+    """The configured database is missing, unreachable or not migrated; the message says what to run."""
+
+
 @dataclass
 class RoutingError(DispatchError):
     """No road between two points: names both of them by their user ids."""

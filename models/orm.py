@@ -33,6 +33,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from models import clock
 from models.enums import (
     AllowedArea,
     Channel,
@@ -77,7 +78,7 @@ def _enum(cls: type) -> Enum:
 
 
 def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+    return clock.now()
 
 
 # China's bounding box, WGS-84: a coordinate outside it is a typo.
@@ -192,6 +193,8 @@ class DepotStock(Base):
     on_hand_cases: Mapped[int] = mapped_column(Integer, default=0)
     reserved_cases: Mapped[int] = mapped_column(Integer, default=0)
     safety_cases: Mapped[int] = mapped_column(Integer, default=0)
+    # cases damaged in transit, back at this depot: out of saleable stock for good (migration 0006)
+    damaged_cases: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     depot: Mapped[Depot] = relationship(back_populates="stock")
     product: Mapped[Product] = relationship()
@@ -201,6 +204,7 @@ class DepotStock(Base):
         CheckConstraint("on_hand_cases >= 0", name="on_hand"),
         CheckConstraint("reserved_cases >= 0", name="reserved"),
         CheckConstraint("safety_cases >= 0", name="safety"),
+        CheckConstraint("damaged_cases >= 0", name="damaged"),
     )
 
 

@@ -82,6 +82,8 @@ class DispatchOrder(Base):
     release_note: Mapped[str | None] = mapped_column(Text)
     pinned_depot_id: Mapped[int | None] = mapped_column(ForeignKey("depots.id"))
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("dispatch_orders.id"))
+    first_due_date: Mapped[dt.date | None] = mapped_column(Date)
+    backorder_into_id: Mapped[int | None] = mapped_column(ForeignKey("dispatch_orders.id"))
     total_cases: Mapped[int] = mapped_column(Integer, default=0)
     total_kg: Mapped[int] = mapped_column(Integer, default=0)
     value_fen: Mapped[int] = mapped_column(BigInteger, default=0)
@@ -91,6 +93,11 @@ class DispatchOrder(Base):
 
     customer: Mapped[Customer] = relationship()
     pinned_depot: Mapped[Depot | None] = relationship()
+
+    @property
+    def due_since(self) -> dt.date:
+        """The first delivery day any of its content was due (carry-overs and merges keep the oldest)."""
+        return min(self.first_due_date or self.delivery_date, self.delivery_date)
     lines: Mapped[list[DispatchOrderLine]] = relationship(
         back_populates="dispatch_order", cascade="all, delete-orphan", order_by="DispatchOrderLine.id"
     )
@@ -149,6 +156,8 @@ class Plan(Base):
     solver: Mapped[dict[str, Any] | None] = mapped_column()
     problem: Mapped[dict[str, Any] | None] = mapped_column()
     report: Mapped[dict[str, Any] | None] = mapped_column()
+    override_reason: Mapped[str | None] = mapped_column(Text)
+    override_by: Mapped[str | None] = mapped_column(String(64))
 
     routes: Mapped[list[PlanRoute]] = relationship(
         back_populates="plan", cascade="all, delete-orphan", order_by="PlanRoute.number"
@@ -266,7 +275,9 @@ class DeliveryNote(Base):
 
     Printing again reuses the numbers already given; a new plan version's new
     stops get the next numbers of the day. ``receipt_number`` is the cash
-    receipt assigned from the driver's receipt book, for cash-on-delivery stops.
+    receipt assigned from the driver's receipt book, for cash-on-delivery stops:
+    assigned once, never changed. ``printed_at`` / ``print_count`` record the
+    first print and how often it was printed (a second print says "reprint").
     """
 
     __tablename__ = "delivery_notes"
@@ -279,6 +290,8 @@ class DeliveryNote(Base):
     plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"))
     receipt_number: Mapped[str | None] = mapped_column(String(32), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=_utcnow)
+    printed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    print_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     stop: Mapped[PlanStop] = relationship()
 
@@ -286,7 +299,12 @@ class DeliveryNote(Base):
 
 
 class StockMovement(Base):
-    """An append-only change of a depot's stock: reservation, delivery, transfer, receipt."""
+    """An append-only change of a depot's stock: reservation, delivery, transfer, receipt, damage.
+
+    ``damaged``: cases damaged in transit leave saleable stock (on hand −n) into
+    the depot's damaged stock (damaged +n); nothing moves them back but the
+    exact reversal of a corrected outcome.
+    """
 
     __tablename__ = "stock_movements"
 
@@ -295,6 +313,7 @@ class StockMovement(Base):
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
     on_hand_delta: Mapped[int] = mapped_column(Integer, default=0)
     reserved_delta: Mapped[int] = mapped_column(Integer, default=0)
+    damaged_delta: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     reason: Mapped[str] = mapped_column(String(32))
     plan_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id"))
     stop_id: Mapped[int | None] = mapped_column(ForeignKey("plan_stops.id"))
@@ -304,7 +323,8 @@ class StockMovement(Base):
 
     __table_args__ = (
         CheckConstraint(
-            "reason IN ('reserve', 'release', 'deliver', 'transfer_out', 'transfer_in', 'receipt', 'adjust')",
+            "reason IN ('reserve', 'release', 'deliver', 'transfer_out', 'transfer_in', 'receipt', 'adjust', "
+            "'damaged')",
             name="reason",
         ),
     )

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -22,7 +23,11 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default=Path("data"), description="Folder for the SQLite file, caches, outputs.")
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; default SQLite in data_dir.")
     broker_url: str | None = Field(default=None, description="Celery broker, e.g. redis://127.0.0.1:6379/0.")
-    timezone: str = Field(default="Asia/Shanghai")
+    timezone: str = Field(
+        default="Asia/Shanghai",
+        description="The installation's time zone (IANA name): cut-off, local days, printed times. "
+        "Read through models.clock, the one place that knows it.",
+    )
     snap_limit_m: int = Field(default=500, ge=0)
     detour_factor: float = Field(default=1.4, gt=1.0)
     tianditu_key: str | None = None
@@ -32,6 +37,12 @@ class Settings(BaseSettings):
         "(tianditu needs tianditu_key); empty: offline only, the road network drawn as vectors.",
     )
     cut_off: str = Field(default="16:00", pattern=r"^\d{2}:\d{2}$")
+    centre_large_order_cases: int = Field(
+        default=10,
+        ge=1,
+        description="In a township with a store, the centre may deliver fixed-cycle orders of at least "
+        "this many cases (where the routing finds it cheaper); smaller ones are the store's.",
+    )
     working_days_per_month: int = Field(default=26, ge=1, le=31)
     log_level: str = "INFO"
 
@@ -51,6 +62,15 @@ class Settings(BaseSettings):
         default="services.planning",
         description="Module with plan_day, prepare_plan, solve_prepared and store_plan.",
     )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, v: str) -> str:
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {v!r} (an IANA name such as Asia/Shanghai)") from None
+        return v
 
     @property
     def effective_database_url(self) -> str:

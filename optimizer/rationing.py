@@ -284,7 +284,8 @@ def _largest_remainder(
     return alloc
 
 
-def _townships(claims: Sequence[Claim], alloc: Mapping[str, int]) -> tuple[TownshipFill, ...]:
+def township_fills(claims: Sequence[Claim], alloc: Mapping[str, int]) -> tuple[TownshipFill, ...]:
+    """Fill per township (sorted by name) of an allocation of cases to claims."""
     totals: dict[str, list[int]] = {}
     for c in claims:
         t = totals.setdefault(c.township, [0, 0, 0])
@@ -362,7 +363,7 @@ def _ration(claims: Sequence[Claim], supply: int, rounding: str, where: str) -> 
         supply_cases=supply,
         demand_cases=demand,
         allocation=allocation,
-        townships=_townships(items, allocation),
+        townships=township_fills(items, allocation),
         level=None if level is None else float(level),
         rationed=supply < demand,
         rounding=rounding,

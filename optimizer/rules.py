@@ -1,14 +1,22 @@
 """The dispatch-day business rules, one small function each (pure).
 
-* :func:`centre_minimum`, :func:`store_minimum`, :func:`store_radius` and
-  :func:`stock_covers`: may this depot serve this order? Each returns ``None``
-  when the rule is met and otherwise the reason in a dispatcher's words.
+* :func:`centre_minimum`, :func:`store_minimum`, :func:`store_territory`,
+  :func:`centre_in_store_township` and :func:`stock_covers`: may this depot
+  serve this order? Each returns ``None`` when the rule is met and otherwise
+  the reason in a dispatcher's words.
 * :func:`eligibility` applies them all to one order and every depot, honours a
   dispatcher's pin, and says why an order that no depot may serve is held.
 * :func:`hold_is_overdue`: a hold older than one delivery cycle is flagged.
 
-Units: cases, metres, days. Distances between an order and a store are
-straight-line (geodesic) metres, as the brief's "within about 1 km" means.
+Territory (the brief's 一公里, "the last kilometre from store to shop"): a
+township store serves the customers of **its own township**; the centre serves
+the townships without a store, and in a store's township only fixed-cycle
+orders of at least ``large_order_cases`` (where the joint routing finds it
+cheaper) or orders the store cannot serve (its stock, its optional maximum
+distance). A store may have an optional maximum distance (``radius_m``, off
+by default), measured as straight-line (geodesic) metres.
+
+Units: cases, metres, days.
 """
 
 from __future__ import annotations
@@ -35,6 +43,10 @@ class DepotRule:
     radius_m: int | None = None
 
 
+LARGE_ORDER_CASES = 10
+"""Default: in a store's township the centre may take fixed-cycle orders of at least this many cases."""
+
+
 @dataclass(frozen=True)
 class OrderFacts:
     """What the rules need to know about a consolidated order."""
@@ -46,6 +58,7 @@ class OrderFacts:
     lon: float
     cases: int
     lines: Mapping[str, int] = field(default_factory=dict)  # product code -> cases
+    fixed_cycle: bool = True  # on the half-monthly cycle (not a 24-hour customer)
 
 
 @dataclass(frozen=True)
@@ -92,8 +105,8 @@ def store_minimum(order: OrderFacts, depot: DepotRule) -> str | None:
     return None
 
 
-def store_radius(order: OrderFacts, depot: DepotRule) -> str | None:
-    """A store serves only its own township, within its radius (1,000 m by default)."""
+def store_territory(order: OrderFacts, depot: DepotRule) -> str | None:
+    """A store serves the customers of its own township (within its maximum distance, when one is set)."""
     if order.township != depot.township:
         return "serves only its own township"
     if depot.radius_m is None:
@@ -102,6 +115,32 @@ def store_radius(order: OrderFacts, depot: DepotRule) -> str | None:
     if d > depot.radius_m:
         return f"serves only within {_n(depot.radius_m)} m (customer is {_n(d)} m away)"
     return None
+
+
+store_radius = store_territory  # the earlier name
+
+
+def in_territory(depot: DepotRule, township: str, lat: float, lon: float) -> bool:
+    """Whether a customer (its township and location) is in store ``depot``'s territory."""
+    return store_territory(OrderFacts("", "", township, lat, lon, 0), depot) is None
+
+
+def centre_in_store_township(
+    order: OrderFacts, store_may_serve: bool, large_order_cases: int = LARGE_ORDER_CASES
+) -> str | None:
+    """In a store's township the centre takes only large fixed-cycle orders, or what the store cannot.
+
+    ``store_may_serve``: whether the township's store passes every other rule
+    for this order (territory, minimum, stock).
+    """
+    if not store_may_serve:
+        return None
+    if order.fixed_cycle and order.cases >= large_order_cases:
+        return None
+    return (
+        f"the township store serves it (the centre takes only fixed-cycle orders of at least "
+        f"{large_order_cases} cases here)"
+    )
 
 
 def stock_covers(order: OrderFacts, depot: DepotRule, available: Mapping[str, int] | None) -> str | None:
@@ -125,6 +164,7 @@ def eligibility(
     stock: Mapping[str, Mapping[str, int]] | None = None,
     pin: str | None = None,
     released: bool = False,
+    large_order_cases: int = LARGE_ORDER_CASES,
 ) -> Eligibility:
     """Which depots may serve ``order``.
 
@@ -135,24 +175,40 @@ def eligibility(
         from it is not checked.
     pin
         A depot code the dispatcher pinned: only that depot is considered,
-        but its rules still apply unless ``released``.
+        and the territory rule gives way (the dispatcher overrides), but its
+        other rules still apply unless ``released``.
     released
-        The dispatcher released a held order with a note: the minimum-order
-        rules are waived (radius, township and stock still apply).
+        The dispatcher released a held order with a note (or it was rationed
+        in emergency mode): the minimum-order rules are waived (territory and
+        stock still apply).
+    large_order_cases
+        In a township with a store, the centre may take fixed-cycle orders of
+        at least this many cases (otherwise only what the store cannot serve).
     """
     refused: dict[str, str] = {}
     ok: list[str] = []
     candidates = [d for d in depots if pin is None or d.code == pin]
     if pin is not None and not candidates:
         return Eligibility(order.number, (), {pin: f"pinned to unknown depot {pin}"}, pin)
+    store_ok = False
+    for d in (d for d in depots if d.kind == "store" and d.township == order.township):
+        free = None if stock is None else stock.get(d.code)
+        rules = [None if released else store_minimum(order, d), store_territory(order, d)]
+        if not any(rules) and stock_covers(order, d, free) is None:
+            store_ok = True
     for d in candidates:
         free = None if stock is None else stock.get(d.code)
         short = stock_covers(order, d, free)
         if d.kind == "centre":
             minimum = None if released else centre_minimum(order, d)
-            parts = [p for p in (minimum, None if short is None else f"centre {short}") if p]
+            territory = (
+                None if pin is not None else centre_in_store_township(order, store_ok, large_order_cases)
+            )
+            parts = [p for p in (minimum, None if short is None else f"centre {short}", territory) if p]
+            if territory and len(parts) > 1:
+                parts.remove(territory)  # the order fails the centre's own rules anyway
         else:
-            rules = [None if released else store_minimum(order, d), store_radius(order, d), short]
+            rules = [None if released else store_minimum(order, d), store_territory(order, d), short]
             failed = [p for p in rules if p]
             parts = [f"store {d.name} " + ", ".join(failed)] if failed else []
         if not parts:

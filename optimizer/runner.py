@@ -53,14 +53,18 @@ def resolve(params: SolveParams, problem: RoutingProblem) -> SolveParams:
 
     Time windows → ``PARALLEL_CHEAPEST_INSERTION`` (it finds a first solution
     where ``PATH_CHEAPEST_ARC`` does not); capacity only → ``CHRISTOFIDES``.
-    The metaheuristic defaults to iterated local search.
+    The metaheuristic defaults to iterated local search under a time limit, and
+    to greedy descent (which ends at its local optimum) without one.
     """
     first = params.first_solution
     if first == "AUTO":
         first = "PARALLEL_CHEAPEST_INSERTION" if time_may_bind(problem) else "CHRISTOFIDES"
     meta = params.metaheuristic
     if meta == "AUTO":
-        meta = "ITERATED_LOCAL_SEARCH"
+        # Without a time limit only a search that ends by itself is deterministic and bounded:
+        # iterated local search may never find ``solution_limit`` improving solutions on a small
+        # day (it then ran to the 600 s safety limit); greedy descent stops at its local optimum.
+        meta = "ITERATED_LOCAL_SEARCH" if params.time_limit is not None else "GREEDY_DESCENT"
     return params.with_(first_solution=first, metaheuristic=meta, workers=1)
 
 

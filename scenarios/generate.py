@@ -230,7 +230,7 @@ class _Gen:
                     _hm(7.5),
                     _hm(19.5),
                     rng.randint(2, 5),
-                    1000,
+                    None,  # a store serves its whole township (no maximum distance)
                     safety_kg,
                     tuple(stock),
                 )
@@ -289,13 +289,15 @@ class _Gen:
             if d.kind == "store":
                 sc.vehicles.append(VehicleRec(
                     plate=f"湘X·S{d.code[1:]}88", kind="tricycle", status="active", home_depot=d.code,
-                    capacity_kg=500, capacity_cases=40, allowed_area="townships", townships=(d.township,),
+                    capacity_kg=800, capacity_cases=50, allowed_area="townships", townships=(d.township,),
                     speed_profile="ev", shift_start_s=_hm(8), shift_end_s=_hm(18), max_route_s=_hm(8),
                     max_route_m=60_000, cost_per_km_fen=10, fixed_cost_fen=500, needs_loader=False,
                     driver=self.store_staff[d.code], loader=None,
                 ))  # fmt: skip
 
     # ---- customers ------------------------------------------------------------
+    store_townships: set[str]
+
     def customers(self) -> None:
         p, rng, sc = self.p, self.rng, self.sc
         towns = sc.townships
@@ -309,6 +311,7 @@ class _Gen:
         # Township visiting days: each rural township gets a base day in the half-month cycle.
         rural = [t for t in towns if not t.is_county_town]
         base_day = {t.code: (i * 15) // max(len(rural), 1) for i, t in enumerate(rural)}
+        self.store_townships = {d.township for d in sc.depots if d.kind == "store"}
         serials: dict[int, int] = {}
         for t, count in zip(towns, counts, strict=True):
             for k in range(count):
@@ -445,6 +448,10 @@ class _Gen:
             village, place = v.name_zh, v.name_zh
             offset = (base + (1 if idx % 2 else 0)) % 15
             address = f"{COUNTY_NAME[0]}{t.name_zh}{v.name_zh}{rng.randint(1, 12)}组"
+        if t.code in self.store_townships:
+            # the township's store serves it every day ("near, quick"): its customers' cycle days are
+            # spread over the half month instead of bunched on the centre truck's visiting day
+            offset = (base + 7 * k) % 15
         self._customer(
             code, t, ctype, self._shop_name(ctype, place, place), village, lat, lon, address, offset
         )

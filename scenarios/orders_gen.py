@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from zoneinfo import ZoneInfo
 
-from models.calendar import CYCLE_EPOCH as EPOCH  # day 0 of every half-month cycle
+from models.calendar import CYCLE_EPOCH as EPOCH
+from models.clock import DEFAULT_ZONE  # day 0 of every half-month cycle
 from scenarios.model import CustomerRec, LineRec, OrderRec, Scenario
 
 CUT_OFF_S = 16 * 3600
-TZ = dt.timezone(dt.timedelta(hours=8))
+TZ = ZoneInfo(DEFAULT_ZONE)  # the bundled counties are Chinese: their orders are in China time
 
 _CASES: dict[str, tuple[list[int], list[int]]] = {
     "grocery": ([2, 3, 4, 5, 6, 8, 10], [5, 9, 12, 28, 22, 15, 9]),
@@ -79,16 +81,12 @@ def generate_orders(sc: Scenario, *, seed: int, history_days: int, today: dt.dat
         for c in sc.customers:
             if c.status != "active":
                 continue
-            if c.service_24h:
-                ordering = rng.random() < _DAILY_24H[c.type]
-            else:
-                ordering = (c.cycle_offset == cycle_day and rng.random() < 0.8) or rng.random() < 0.004
-            if not ordering:
+            if not orders_today(rng, c, cycle_day):
                 continue
-            order = _order(rng, c, day, seq, stores, managers)
+            order = order_for(rng, c, day, seq, stores, managers)
             sc.orders.append(order)
             if day == today and duplicates_planted < 3 and not c.service_24h and rng.random() < 0.12:
-                dup = _order(
+                dup = order_for(
                     rng,
                     c,
                     day,
@@ -118,7 +116,14 @@ def generate_orders(sc: Scenario, *, seed: int, history_days: int, today: dt.dat
             )
 
 
-def _order(
+def orders_today(rng: random.Random, c: CustomerRec, cycle_day: int) -> bool:
+    """Whether customer ``c`` orders on a day at position ``cycle_day`` of the half-month cycle."""
+    if c.service_24h:
+        return rng.random() < _DAILY_24H[c.type]
+    return (c.cycle_offset == cycle_day and rng.random() < 0.8) or rng.random() < 0.004
+
+
+def order_for(
     rng: random.Random,
     c: CustomerRec,
     day: dt.date,
@@ -135,6 +140,7 @@ def _order(
         options = ["visit", "outbound_call", "inbound_call"] + (["store_report"] * 2 if store else [])
         weights = [30, 25, 20] + ([15, 15] if store else [])
         channel = rng.choices(options, weights=weights)[0]
+    """One order of ``c`` received on ``day`` (4 % after the 16:00 cut-off, due the day after next)."""
     late = rng.random() < 0.04
     secs = rng.randint(16 * 3600 + 60, 19 * 3600) if late else rng.randint(8 * 3600, CUT_OFF_S - 600)
     received = dt.datetime.combine(day, dt.time(0, 0), tzinfo=TZ) + dt.timedelta(seconds=secs)

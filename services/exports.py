@@ -8,11 +8,10 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from models import clock
 from models.orm import Customer, Order
 from services.layouts import CUSTOMER_COLUMNS, ORDER_COLUMNS
 from services.tabular import fen_to_yuan_text, windows_text, write_rows
-
-CST = dt.timezone(dt.timedelta(hours=8))
 
 
 def export_customers(session: Session, path: Path, *, lang: str = "zh") -> int:
@@ -63,7 +62,7 @@ def export_orders(
                     "number": o.number,
                     "customer": o.customer.code,
                     "channel": o.channel.value,
-                    "received_at": o.received_at.astimezone(CST).strftime("%Y-%m-%d %H:%M")
+                    "received_at": o.received_at.astimezone(clock.zone()).strftime("%Y-%m-%d %H:%M")
                     if o.received_at.tzinfo
                     else o.received_at.strftime("%Y-%m-%d %H:%M"),
                     "delivery_date": o.delivery_date.isoformat(),

@@ -3,10 +3,10 @@
 Clusters are villages, market-town centres and the four quarters of the
 county town; each carries the expected kg and stops of one visit (from its
 customers' order history). The 24-hour customers are planned every day, so
-their average daily load is the base of every day; customers within their
-township store's radius are the store's and are left out of the centre's cycle. ``optimizer.periodic``
-gives each cluster a day so that each day fits the centre fleet and each
-township is visited on as few days as possible; ``apply`` writes the result
+their average daily load is the base of every day; the customers of a
+township with a store are the store's (its territory) and are left out of the
+centre's cycle. ``optimizer.periodic`` gives each cluster a day so that each
+day fits the centre fleet and each township is visited on as few days as possible; ``apply`` writes the result
 to the customers' cycle offsets.
 """
 
@@ -19,13 +19,14 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from models import clock
 from models.calendar import offset_for
 from models.db import session_scope
 from models.enums import CustomerStatus, OrderStatus
 from models.orm import Customer, Order, OrderLine, Product
 from models.settings import Settings
 from optimizer.periodic import Cluster, horizon_table, plan_cycle
-from optimizer.rules import metres_between
+from optimizer.rules import in_territory
 from services.plan_build import fleet_of, load_register
 
 STOPS_PER_VEHICLE_DAY = 35
@@ -85,7 +86,7 @@ def cycle_plan(
             )
         ).one()
         history_days = max(1, (span[1] - span[0]).days + 1) if span[0] else 1
-        start = start or (span[1] + dt.timedelta(days=1) if span[1] else dt.date.today())
+        start = start or (span[1] + dt.timedelta(days=1) if span[1] else clock.today())
         load: dict[str, int] = defaultdict(int)
         stops: dict[str, int] = defaultdict(int)
         township: dict[str, str] = {}
@@ -100,13 +101,8 @@ def cycle_plan(
                 base_kg += total / history_days
                 base_stops += n / history_days
                 continue
-            if any(
-                d.township == c.township.code
-                and d.radius_m is not None
-                and metres_between(c.lat, c.lon, d.lat, d.lon) <= d.radius_m
-                for d in stores
-            ):
-                store_served += 1  # the township store serves its 1 km round ("near, quick, emergency")
+            if any(in_territory(d.rule(), c.township.code, c.lat, c.lon) for d in stores):
+                store_served += 1  # the township store serves its township ("near, quick, emergency")
                 continue
             share = min(1.0, n / cycles) if n else 1.0  # how often the customer actually orders per cycle
             cid = cluster_of(c)

@@ -8,7 +8,6 @@ inside the caller's transaction.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -16,9 +15,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from models import clock
 from models.enums import CustomerStatus, OrderStatus, PaymentTerms
 from models.errors import FieldError
-from models.orm import Customer, Depot, Order, OrderEvent, OrderLine, Product, Staff, Township
+from models.lifecycle import received
+from models.orm import Customer, Depot, Order, OrderLine, Product, Staff, Township
 from services.layouts import CUSTOMER_COLUMNS, ORDER_COLUMNS
 from services.orders import next_order_number
 from services.tabular import raise_if, read_rows
@@ -121,7 +122,7 @@ def import_orders(session: Session, path: Path, *, actor: str = "import") -> dic
         if "reported_by" in v and v["reported_by"] not in stores:
             errors.append(FieldError("reported_by_store", "unknown store", n, v["reported_by"]))
         if "received_at" in v and "delivery_date" in v:
-            received_local = v["received_at"].astimezone(dt.timezone(dt.timedelta(hours=8))).date()
+            received_local = clock.local_day(v["received_at"])
             if v["delivery_date"] < received_local:
                 errors.append(
                     FieldError(
@@ -199,14 +200,7 @@ def import_orders(session: Session, path: Path, *, actor: str = "import") -> dic
             prod = products[v["product"]]
             order.lines.append(OrderLine(product_id=prod.id, cases=v["cases"], price_fen=prod.price_fen))
             lines += 1
-        order.events.append(
-            OrderEvent(
-                from_status=None,
-                to_status=OrderStatus.RECEIVED,
-                reason=f"imported from {path.name}",
-                actor=actor,
-            )
-        )
+        received(order, f"imported from {path.name}", actor)
         session.add(order)
         session.flush()
         created += 1

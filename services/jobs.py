@@ -33,6 +33,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from models import clock
 from models.accounts import FINISHED_JOB_STATES, JobState, PlanJob
 from models.db import session_scope
 from models.errors import Conflict, NotFound
@@ -44,7 +45,7 @@ HOST = socket.gethostname()
 
 
 def now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+    return clock.now()
 
 
 def aware(t: dt.datetime | None) -> dt.datetime | None:

@@ -14,11 +14,10 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from models import clock, lifecycle
 from models.enums import Channel, CustomerStatus, OrderStatus
 from models.errors import Conflict, FieldError, InputError
-from models.orm import Customer, Order, OrderEvent, OrderLine, Product
-
-CST = dt.timezone(dt.timedelta(hours=8))
+from models.orm import Customer, Order, OrderLine, Product
 
 
 @dataclass(frozen=True)
@@ -29,7 +28,7 @@ class LineIn:
 
 def next_order_number(session: Session, received_at: dt.datetime) -> str:
     """The next free order number ``DOyyyymmddNNNN`` for the (China-time) day of ``received_at``."""
-    day = received_at.astimezone(CST).date()
+    day = clock.local_day(received_at)
     prefix = f"DO{day:%Y%m%d}"
     last = session.scalar(select(func.max(Order.number)).where(Order.number.like(f"{prefix}%")))
     seq = int(last[len(prefix) :]) + 1 if last and last[len(prefix) :].isdigit() else 1
@@ -97,7 +96,7 @@ def insert_order(
     via: str = "the API",
 ) -> Order:
     """Insert a validated order with its first event; numbers are given one at a time."""
-    received = dt.datetime.now(dt.UTC)
+    received = clock.now()
     order = Order(
         number=f"TMP-{uuid.uuid4().hex[:24]}",
         customer_id=customer.id,
@@ -112,11 +111,7 @@ def insert_order(
     for ln in lines:
         p = products[ln.product]
         order.lines.append(OrderLine(product_id=p.id, cases=ln.cases, price_fen=p.price_fen))
-    order.events.append(
-        OrderEvent(
-            from_status=None, to_status=OrderStatus.RECEIVED, reason=f"received via {via}", actor=actor
-        )
-    )
+    lifecycle.received(order, f"received via {via}", actor)
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(72700101)"))  # numbering, one at a time
     session.add(order)

@@ -40,7 +40,18 @@ from optimizer.costs import CostRates, daily_wage
 from optimizer.problem import Depot as PDepot
 from optimizer.problem import Location, Matrix, RoutingProblem, Stop, TimeWindow
 from optimizer.problem import Vehicle as PVehicle
-from optimizer.rules import DepotRule, OrderFacts, eligibility, stock_covers, store_minimum, store_radius
+from optimizer.rules import (
+    LARGE_ORDER_CASES,
+    DepotRule,
+    OrderFacts,
+    eligibility,
+    stock_covers,
+    store_minimum,
+    store_territory,
+)
+from services.consolidation import hold
+from services.free_stock import free_by_depot
+from services.matrices import day_matrices_for
 
 SERVICE_FIXED_S = 300
 SERVICE_PER_CASE_S = 20
@@ -49,6 +60,8 @@ REPLENISH_PER_CASE_S = 6
 REPLENISH_MAX_KG = 2_000
 REPLENISH_PENALTY_FEN = 40_000
 PRIORITY_24H = 90
+PRIORITY_RATIONED = 60  # in a shortage the rationed orders go before ordinary ones,
+PRIORITY_TOWNSHIP_SHARE = 95  # and each township's biggest share before anything (防止区域性脱销)
 
 Matrices = Callable[
     [list[tuple[str, float, float]], list[str]],
@@ -132,8 +145,23 @@ class DayOrder:
     kg: int
     cases: int
     pin: str | None = None
-    released: bool = False
+    released: bool = False  # the minimum order is waived: released by the dispatcher, or rationed
     dispatch_order_id: int | None = None
+    rationed: bool = False
+    township_share: bool = False
+
+    def facts(self) -> OrderFacts:
+        """What the eligibility rules need to know about it."""
+        return OrderFacts(
+            self.number,
+            self.customer,
+            self.township,
+            self.lat,
+            self.lon,
+            self.cases,
+            self.lines,
+            fixed_cycle=not self.service_24h,
+        )
 
 
 def load_register(session: Session) -> Register:
@@ -233,19 +261,6 @@ def fleet_of(register: Register, fleet: str | Sequence[str]) -> list[VehicleFact
     return out
 
 
-def free_stock(session: Session) -> dict[str, dict[str, int]]:
-    """Free stock (on hand minus reserved, cases) per depot code and product code."""
-    rows = session.execute(
-        select(Depot.code, Product.code, DepotStock.on_hand_cases - DepotStock.reserved_cases)
-        .join(Depot, DepotStock.depot_id == Depot.id)
-        .join(Product, DepotStock.product_id == Product.id)
-    ).all()
-    out: dict[str, dict[str, int]] = defaultdict(dict)
-    for depot, product, free in rows:
-        out[depot][product] = int(free)
-    return out
-
-
 def day_orders_from_db(session: Session, delivery_date: dt.date) -> list[tuple[DayOrder, DispatchOrder]]:
     rows = session.scalars(
         select(DispatchOrder)
@@ -279,8 +294,10 @@ def day_orders_from_db(session: Session, delivery_date: dt.date) -> list[tuple[D
                     d.total_kg,
                     d.total_cases,
                     d.pinned_depot.code if d.pinned_depot else None,
-                    bool(d.release_note),
+                    bool(d.release_note) or d.rationed,
                     d.id,
+                    d.rationed,
+                    any(f.get("kind") == "township_share" for f in d.flags or []),
                 ),
                 d,
             )
@@ -305,6 +322,7 @@ def build_day_problem(
     rates: CostRates,
     name: str = "",
     replenish: bool = True,
+    large_order_cases: int = LARGE_ORDER_CASES,
 ) -> DayProblem:
     """The routing problem of one day (pure, except for the ``matrices`` function it calls)."""
     vehicles = fleet_of(register, fleet)
@@ -319,11 +337,12 @@ def build_day_problem(
     no_vehicle: list[dict[str, str]] = []
     for o in orders:
         elig = eligibility(
-            OrderFacts(o.number, o.customer, o.township, o.lat, o.lon, o.cases, o.lines),
+            o.facts(),
             rules,
             stock=stock,
             pin=o.pin,
             released=o.released,
+            large_order_cases=large_order_cases,
         )
         ctx_stops[o.number] = {
             "kind": "delivery",
@@ -357,7 +376,7 @@ def build_day_problem(
                 required=True,
                 allowed_vehicles=frozenset(allowed),
                 area=o.township,
-                priority=PRIORITY_24H if o.service_24h else 0,
+                priority=_priority(o),
                 waive_minimum=o.released,
             )
         )
@@ -444,15 +463,22 @@ def build_day_problem(
     return DayProblem(problem, context, held)
 
 
+def _priority(o: DayOrder) -> int:
+    """How much dropping the order costs, relative to the others (the solver drops the cheapest first)."""
+    if o.township_share:
+        return PRIORITY_TOWNSHIP_SHARE
+    return max(PRIORITY_24H if o.service_24h else 0, PRIORITY_RATIONED if o.rationed else 0)
+
+
 def stock_short_demand(
     rules: Sequence[DepotRule], orders: Sequence[DayOrder], stock: dict[str, dict[str, int]]
 ) -> dict[str, dict[str, int]]:
     """Per store: cases of the day's orders it would serve (township, radius, minimum) but for its stock."""
     out: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for o in orders:
-        facts = OrderFacts(o.number, o.customer, o.township, o.lat, o.lon, o.cases, o.lines)
+        facts = o.facts()
         for d in rules:
-            if d.kind != "store" or store_radius(facts, d) or (not o.released and store_minimum(facts, d)):
+            if d.kind != "store" or store_territory(facts, d) or (not o.released and store_minimum(facts, d)):
                 continue
             if stock_covers(facts, d, stock.get(d.code, {})):
                 for product, cases in o.lines.items():
@@ -499,9 +525,6 @@ def prepare_problem(
     Orders that no depot may serve (minimum order, radius, stock, pin) are held
     here, in the caller's transaction, with the reason.
     """
-    from services.consolidation import hold
-    from services.matrices import day_matrices_for
-
     rates = rates or CostRates(working_days_per_month=settings.working_days_per_month)
     register = load_register(session)
     pairs = day_orders_from_db(session, delivery_date)
@@ -510,10 +533,11 @@ def prepare_problem(
         register,
         [o for o, _ in pairs],
         fleet=fleet,
-        stock=free_stock(session),
+        stock=free_by_depot(session, delivery_date),
         matrices=lambda pts, profiles: day_matrices_for(session, settings, pts, profiles),
         rates=rates,
         name=f"{delivery_date.isoformat()} {fleet if isinstance(fleet, str) else 'custom fleet'}",
+        large_order_cases=settings.centre_large_order_cases,
     )
     for o, reason in built.held:
         d = rows[o.number]

@@ -14,10 +14,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from models import clock
 from models.db import session_scope
 from models.enums import OrderStatus
 from models.errors import Conflict, InputError, NotFound
-from models.orm import Depot, DepotStock, Order, OrderEvent, Product
+from models.lifecycle import note, transition
+from models.orm import Depot, DepotStock, Product
 from models.planning import (
     DispatchOrder,
     DispatchStatus,
@@ -31,9 +33,11 @@ from models.planning import (
 from models.settings import Settings
 from optimizer.check import check_plan
 from optimizer.contract import problem_from_json, solution_to_json
-from optimizer.fmt import clock
+from optimizer.fmt import clock as hhmm
 from optimizer.schedule import build_route
 from optimizer.solution import Solution, SolveStats
+from services.day_orders import sources_of
+from services.plan_store import mark_planned, mark_unassigned
 from services.planning import find_plan, plan_day, prepare_plan, solve_prepared, store_plan
 
 
@@ -81,7 +85,7 @@ def plan_detail(
                         "kind": s.kind.value,
                         "customer": c.code if c else None,
                         "name": c.name if c else (s.target_depot.name_zh if s.target_depot else ""),
-                        "eta": clock(s.service_start_s),
+                        "eta": hhmm(s.service_start_s),
                         "arrival_s": s.arrival_s,
                         "wait_s": s.wait_s,
                         "kg": s.kg,
@@ -99,8 +103,8 @@ def plan_detail(
                     "vehicle": r.vehicle.plate,
                     "depot": r.depot.code,
                     "driver": r.driver.name if r.driver else None,
-                    "start": clock(r.start_s),
-                    "end": clock(r.end_s),
+                    "start": hhmm(r.start_s),
+                    "end": hhmm(r.end_s),
                     "km": round(r.distance_m / 1000, 1),
                     "kg": r.load_kg,
                     "cases": r.load_cases,
@@ -122,16 +126,31 @@ def confirm_plan(
     date: dt.date | None = None,
     version: int | None = None,
     actor: str = "system",
+    override: str | None = None,
 ) -> dict[str, Any]:
-    """Confirm a plan: others of the day are superseded (their reservations released); reserve stock."""
+    """Confirm a plan: others of the day are superseded (their reservations released); reserve stock.
+
+    A plan the independent checker rejects is refused, naming its violations,
+    unless ``override`` gives the dispatcher's reason (recorded on the plan
+    with who confirmed it). A draft whose orders were carried to a later day
+    can no longer be confirmed.
+    """
     with session_scope(settings) as session:
         plan = find_plan(session, plan_id=plan_id, date=date, version=version)
+        label = f"plan {plan.delivery_date} v{plan.version}"
         if plan.status == PlanStatus.CONFIRMED:
-            raise Conflict(f"plan {plan.delivery_date} v{plan.version} is already confirmed")
+            raise Conflict(f"{label} is already confirmed")
         if plan.status == PlanStatus.SUPERSEDED:
-            raise Conflict(
-                f"plan {plan.delivery_date} v{plan.version} was superseded; confirm the latest version"
-            )
+            raise Conflict(f"{label} was superseded; confirm the latest version")
+        _refuse_carried_away(session, plan, label)
+        if not plan.feasible:
+            if not (override or "").strip():
+                raise Conflict(
+                    f"{label} breaks {len(plan.violations or [])} rule(s): {violation_text(plan)}; "
+                    'to confirm it anyway give --override "reason" (recorded with your name)'
+                )
+            plan.override_reason = " ".join((override or "").split())
+            plan.override_by = actor
         for other in session.scalars(
             select(Plan).where(Plan.delivery_date == plan.delivery_date, Plan.id != plan.id)
         ):
@@ -139,16 +158,76 @@ def confirm_plan(
                 _reserve(session, other, -1, actor)
             other.status = PlanStatus.SUPERSEDED
         plan.status = PlanStatus.CONFIRMED
-        plan.confirmed_at = dt.datetime.now(dt.UTC)
+        plan.confirmed_at = clock.now()
         reserved = _reserve(session, plan, +1, actor)
+        _follow_confirmed(session, plan, actor)
         if plan.report is not None:
-            plan.report = {**plan.report, "status": "confirmed"}
+            extra = (
+                {"override": {"reason": plan.override_reason, "by": actor}} if plan.override_reason else {}
+            )
+            plan.report = {**plan.report, "status": "confirmed", **extra}
         return {
             "plan_id": plan.id,
             "date": plan.delivery_date.isoformat(),
             "version": plan.version,
             "reserved_cases": reserved,
+            "feasible": plan.feasible,
+            "override": plan.override_reason,
         }
+
+
+def violation_text(plan: Plan, limit: int = 5) -> str:
+    """The plan's violations in one line (the first ``limit``)."""
+    msgs = [str(v.get("message", v)) for v in plan.violations or []]
+    more = f" (and {len(msgs) - limit} more)" if len(msgs) > limit else ""
+    return "; ".join(msgs[:limit]) + more
+
+
+def _refuse_carried_away(session: Session, plan: Plan, label: str) -> None:
+    gone = session.scalars(
+        select(DispatchOrder.number)
+        .join(PlanStop, PlanStop.dispatch_order_id == DispatchOrder.id)
+        .where(PlanStop.plan_id == plan.id, DispatchOrder.status == DispatchStatus.MERGED)
+        .order_by(DispatchOrder.number)
+    ).all()
+    if gone:
+        raise Conflict(
+            f"{label} can no longer be confirmed: {len(gone)} of its orders were carried to a later day "
+            f"({', '.join(gone[:5])}{' …' if len(gone) > 5 else ''})"
+        )
+
+
+def _follow_confirmed(session: Session, plan: Plan, actor: str) -> None:
+    """The day's orders follow the confirmed version: its stops planned, the rest of the day unassigned."""
+    on_plan: dict[int, tuple[str, int]] = {}
+    for r in _routes(session, plan):
+        for s in r.stops:
+            if s.dispatch_order_id is not None:
+                on_plan[s.dispatch_order_id] = (r.code, s.seq)
+    day = session.scalars(
+        select(DispatchOrder).where(
+            DispatchOrder.delivery_date == plan.delivery_date,
+            DispatchOrder.status.in_(
+                [
+                    DispatchStatus.PLANNED,
+                    DispatchStatus.UNASSIGNED,
+                    DispatchStatus.CONFIRMED,
+                    DispatchStatus.HELD,
+                ]
+            ),
+        )
+    ).all()
+    for d in day:
+        if d.id in on_plan:
+            if d.status == DispatchStatus.HELD:
+                for o in sources_of(session, d):
+                    if o.status == OrderStatus.HELD:
+                        transition(o, OrderStatus.CONFIRMED, f"on the confirmed plan v{plan.version}", actor)
+                d.hold_reason = None
+            route, seq = on_plan[d.id]
+            mark_planned(session, d, route, seq, actor)
+        elif d.status == DispatchStatus.PLANNED:
+            mark_unassigned(session, d, f"not on the confirmed plan v{plan.version}", actor)
 
 
 def _reserve(session: Session, plan: Plan, sign: int, actor: str) -> int:
@@ -303,10 +382,8 @@ def _dispatch_order(session: Session, number: str) -> DispatchOrder:
 
 
 def _audit(session: Session, d: DispatchOrder, reason: str, actor: str) -> None:
-    for o in session.scalars(select(Order).where(Order.dispatch_order_id == d.id)):
-        o.events.append(
-            OrderEvent(from_status=o.status.value, to_status=o.status.value, reason=reason, actor=actor)
-        )
+    for o in sources_of(session, d):
+        note(o, reason, actor)
 
 
 def pin_order(settings: Settings, number: str, depot_code: str | None, *, actor: str = "system") -> str:
@@ -324,29 +401,22 @@ def pin_order(settings: Settings, number: str, depot_code: str | None, *, actor:
         return f"{number}: pinned to {depot.code} {depot.name_zh}"
 
 
-def release_hold(settings: Settings, number: str, note: str, *, actor: str = "system") -> str:
-    if not note.strip():
+def release_hold(settings: Settings, number: str, note_text: str, *, actor: str = "system") -> str:
+    text = " ".join(note_text.split())
+    if not text:
         raise InputError.single("--note", "a release needs a note")
     with session_scope(settings) as session:
         d = _dispatch_order(session, number)
         if d.status != DispatchStatus.HELD:
             raise Conflict(f"{number} is {d.status.value}, not held")
-        d.release_note = note
+        d.release_note = text
         d.status = DispatchStatus.CONFIRMED
         d.hold_reason = None
-        for o in session.scalars(select(Order).where(Order.dispatch_order_id == d.id)):
+        for o in sources_of(session, d):
             if o.status == OrderStatus.HELD:
-                o.events.append(
-                    OrderEvent(
-                        from_status="held",
-                        to_status="confirmed",
-                        actor=actor,
-                        reason=f"hold released by the dispatcher: {note}",
-                    )
-                )
-                o.status = OrderStatus.CONFIRMED
-                o.hold_reason = None
-        return f"{number}: released ({note}); the next plan of {d.delivery_date} includes it"
+                transition(o, OrderStatus.CONFIRMED, f"hold released by the dispatcher: {text}", actor)
+        when = d.delivery_date if d.delivery_date >= clock.today() else "the next delivery day"
+        return f"{number}: released ({text}); the next plan of {when} includes it"
 
 
 def reoptimise_plan(

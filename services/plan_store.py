@@ -10,13 +10,15 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models.enums import OrderStatus
-from models.orm import Order, OrderEvent, Product
+from models.lifecycle import note, transition
+from models.orm import Product
 from models.planning import (
     DispatchOrder,
     DispatchStatus,
@@ -30,23 +32,9 @@ from models.planning import (
 from optimizer.check import check_solution
 from optimizer.contract import problem_from_json, solution_from_json
 from optimizer.costs import CostRates, RouteFacts, per_km, per_tonne, route_cost, summarise
-from optimizer.problem import RoutingProblem
+from optimizer.problem import RoutingProblem, Stop
 from optimizer.solution import Solution
-
-
-def _advance(order: Order, new: OrderStatus, reason: str, actor: str, **detail: Any) -> None:
-    if order.status == new:
-        return
-    order.events.append(
-        OrderEvent(
-            from_status=order.status.value,
-            to_status=new.value,
-            reason=reason,
-            actor=actor,
-            detail=detail or None,
-        )
-    )
-    order.status = new
+from services.day_orders import sources_of
 
 
 def store_solution(
@@ -176,16 +164,17 @@ def store_solution(
                     if ln.cases > 0
                 ]
                 planned_ids.add(d.id)
-                _mark_planned(session, d, route.code, seq, actor)
+                mark_planned(session, d, route.code, seq, actor)
             else:
                 stop.target_depot_id = sc["depot_id"]
-                stop.lines = [
-                    {"product": code, "cases": cases} for code, cases in sorted(sc["lines"].items())
+                stop.lines = [  # a transfer to a store, not a sale: no price
+                    {"product": code, "cases": cases, "ordered_cases": cases, "price_fen": 0}
+                    for code, cases in sorted(sc["lines"].items())
                 ]
             session.add(stop)
     session.flush()
     _alternatives(session, plan, problem, solution, ctx, rates)
-    unassigned = []
+    unassigned: list[dict[str, Any]] = []
     for u in solution.unassigned:
         sc = ctx["stops"][u.stop_id]
         if sc["kind"] != "delivery":
@@ -201,9 +190,11 @@ def store_solution(
         session.add(
             PlanUnassigned(plan_id=plan.id, dispatch_order_id=d.id, reason=item["reason"], code=item["code"])
         )
-        d.status = DispatchStatus.UNASSIGNED
+        mark_unassigned(session, d, item["reason"], actor)
+        item["days_waiting"] = (day - d.due_since).days
+        item["carried_to"] = (day + dt.timedelta(days=1)).isoformat()
     held = [
-        {"order": d.number, "reason": d.hold_reason or "held"}
+        {"order": d.number, "reason": d.hold_reason or "held", "days_waiting": (day - d.due_since).days}
         for d in sorted(orders.values(), key=lambda x: x.number)
         if d.status == DispatchStatus.HELD
     ]
@@ -217,6 +208,13 @@ def store_solution(
     plan.duration_s = sum(r.end - r.start for r in solution.routes if r.visits)
     plan.cost_fen = summary_cost.total_fen
     plan.delivered_kg = summary_cost.delivered_kg
+    transfer_kg = sum(
+        problem.stop(x.stop_id).demand[0]
+        for r in solution.routes
+        for x in r.visits
+        if ctx["stops"][x.stop_id]["kind"] == "replenishment"
+    )
+    customer_kg = summary_cost.delivered_kg - transfer_kg
     result = {
         "plan_id": plan.id,
         "date": day.isoformat(),
@@ -240,7 +238,9 @@ def store_solution(
         "routes": len(route_costs),
         "km": round(plan.distance_m / 1000, 1),
         "cost_fen": summary_cost.total_fen,
-        "cost_per_ton_fen": summary_cost.per_tonne_fen,
+        "customer_kg": customer_kg,
+        "transfer_kg": transfer_kg,
+        "cost_per_ton_fen": per_customer_tonne(summary_cost.total_fen, customer_kg),
         "cost_per_case_fen": summary_cost.per_case_fen,
         "cost_per_stop_fen": summary_cost.per_stop_fen,
         "centre": centre.as_dict(),
@@ -254,20 +254,29 @@ def store_solution(
     return result
 
 
-def _mark_planned(session: Session, d: DispatchOrder, route_code: str, seq: int, actor: str) -> None:
+def per_customer_tonne(total_fen: int, customer_kg: int) -> int | None:
+    """Cost per tonne delivered to customers (transfers to stores are not deliveries), rounded."""
+    return None if customer_kg <= 0 else (total_fen * 1000 + customer_kg // 2) // customer_kg
+
+
+def mark_planned(session: Session, d: DispatchOrder, route_code: str, seq: int, actor: str) -> None:
     d.status = DispatchStatus.PLANNED
-    for o in session.scalars(select(Order).where(Order.dispatch_order_id == d.id)):
+    where = f"planned on route {route_code}, stop {seq}"
+    for o in sources_of(session, d):
         if o.status == OrderStatus.CONFIRMED:
-            _advance(o, OrderStatus.ASSIGNED, f"assigned in {d.number}", actor)
+            transition(o, OrderStatus.ASSIGNED, f"assigned in {d.number}", actor)
+        if o.status == OrderStatus.ASSIGNED:
+            transition(o, OrderStatus.PLANNED, where, actor, detail={"route": route_code, "seq": seq})
+        elif o.status == OrderStatus.PLANNED:
+            note(o, where, actor, detail={"route": route_code, "seq": seq})
+
+
+def mark_unassigned(session: Session, d: DispatchOrder, reason: str, actor: str) -> None:
+    """Left out of this version: the order waits (carried to the next delivery day if the day ends so)."""
+    d.status = DispatchStatus.UNASSIGNED
+    for o in sources_of(session, d):
         if o.status in (OrderStatus.ASSIGNED, OrderStatus.PLANNED):
-            _advance(
-                o,
-                OrderStatus.PLANNED,
-                f"planned on route {route_code}, stop {seq}",
-                actor,
-                route=route_code,
-                seq=seq,
-            )
+            transition(o, OrderStatus.CONFIRMED, f"not planned in this version: {reason}", actor)
 
 
 def _alternatives(
@@ -282,12 +291,13 @@ def _alternatives(
 
     Marginal cost = extra km × the vehicle's cost per km + the handling fee per
     tonne (loader 30 yuan/t for centre trucks, store fee 35 yuan/t for stores).
-    The other option is the cheapest insertion into that depot's planned routes,
-    or an out-and-back trip from it when it has none (estimates: time windows
-    and capacity are not rechecked).
+    The other option is the cheapest insertion into a route of that depot whose
+    vehicle may go there (its allowed area) and still has room (kg and cases),
+    or a trip of its own on an idle vehicle that may go there and can carry
+    it (estimates: time windows are not rechecked).
     """
     loc = {d.id: d.location for d in problem.depots}
-    routes_by_depot: dict[str, list[tuple[str, list[int]]]] = defaultdict(list)
+    routes_by_depot: dict[str, list[_Planned]] = defaultdict(list)
     for r in solution.routes:
         if r.visits:
             places = (
@@ -295,10 +305,14 @@ def _alternatives(
                 + [problem.stop(x.stop_id).location for x in r.visits]
                 + [loc[r.end_depot]]
             )
-            routes_by_depot[ctx["vehicles"][r.vehicle_id]["depot"]].append((r.vehicle_id, places))
-    idle_vehicle: dict[str, str] = {}
-    for v in problem.vehicles:
-        idle_vehicle.setdefault(v.start_depot, v.id)
+            load = (
+                sum(problem.stop(x.stop_id).demand[0] for x in r.visits),
+                sum(problem.stop(x.stop_id).demand[1] for x in r.visits),
+            )
+            routes_by_depot[ctx["vehicles"][r.vehicle_id]["depot"]].append(
+                _Planned(r.vehicle_id, places, load)
+            )
+    used = {r.vehicle_id for r in solution.routes if r.visits}
     stops = session.scalars(
         select(PlanStop).where(PlanStop.plan_id == plan.id, PlanStop.kind == StopKind.DELIVERY)
     )
@@ -312,7 +326,7 @@ def _alternatives(
             p for p, c in ctx["vehicles"].items() if c["vehicle_id"] == route_vehicle[st.route_id].vehicle_id
         )
         here = ctx["vehicles"][plate]
-        places = next(pl for p, pl in routes_by_depot[here["depot"]] if p == plate)
+        places = next(x.places for x in routes_by_depot[here["depot"]] if x.plate == plate)
         i = st.seq
         dm = problem.matrices[problem.vehicle(plate).profile].distance
         extra = int(
@@ -325,62 +339,68 @@ def _alternatives(
         for dep in ctx["stops"][sid]["eligible"]:
             if dep == here["depot"]:
                 continue
-            option = _insertion(
-                problem,
-                dep,
-                s.location,
-                routes_by_depot.get(dep, []),
-                idle_vehicle.get(dep),
-                ctx,
-                rates,
-                s.demand[0],
-            )
+            idle = [v.id for v in problem.vehicles if v.start_depot == dep and v.id not in used]
+            option = _insertion(problem, s, routes_by_depot.get(dep, []), idle, ctx, rates)
             if option and (best is None or option["cost_fen"] < best["cost_fen"]):
-                best = option
+                best = {"depot": dep, **option}
         st.alternative = best
+
+
+@dataclass(frozen=True)
+class _Planned:
+    """A planned route as the alternatives see it: its vehicle, its places and its load (kg, cases)."""
+
+    plate: str
+    places: list[int]
+    load: tuple[int, int]
+
+
+def _may_take(problem: RoutingProblem, plate: str, stop: Stop, load: tuple[int, int]) -> bool:
+    """Whether vehicle ``plate`` may serve ``stop`` (allowed vehicles, its area) with room left."""
+    v = problem.vehicle(plate)
+    if stop.allowed_vehicles is not None and plate not in stop.allowed_vehicles:
+        return False
+    if v.areas is not None and stop.area not in v.areas:
+        return False
+    return all(have + need <= cap for have, need, cap in zip(load, stop.demand, v.capacity, strict=True))
 
 
 def _insertion(
     problem: RoutingProblem,
-    depot: str,
-    location: int,
-    routes: list[tuple[str, list[int]]],
-    idle: str | None,
+    stop: Stop,
+    routes: list[_Planned],
+    idle: list[str],
     ctx: dict[str, Any],
     rates: CostRates,
-    kg: int,
 ) -> dict[str, Any] | None:
     options = []
-    for plate, places in routes:
-        dm = problem.matrices[problem.vehicle(plate).profile].distance
+    kg = stop.demand[0]
+    for r in routes:
+        if not _may_take(problem, r.plate, stop, r.load):
+            continue
+        dm = problem.matrices[problem.vehicle(r.plate).profile].distance
         extra = min(
-            int(dm[a, location] + dm[location, b] - dm[a, b])
-            for a, b in itertools.pairwise(places)
+            int(dm[a, stop.location] + dm[stop.location, b] - dm[a, b])
+            for a, b in itertools.pairwise(r.places)
         )
+        v = ctx["vehicles"][r.plate]
+        fee = per_tonne(rates.fee_per_tonne(v["depot_kind"], v["needs_loader"]), kg)
+        options.append(
+            (per_km(v["cost_per_km_fen"], max(0, extra)) + fee, r.plate, "insert into its planned route")
+        )
+    for plate in idle:
+        if not _may_take(problem, plate, stop, (0, 0)):
+            continue
         v = ctx["vehicles"][plate]
+        pv = problem.vehicle(plate)
+        dm = problem.matrices[pv.profile].distance
+        home = problem.depot(pv.start_depot).location
+        trip = int(dm[home, stop.location] + dm[stop.location, home])
+        fee = per_tonne(rates.fee_per_tonne(v["depot_kind"], v["needs_loader"]), kg)
         options.append(
-            (
-                per_km(v["cost_per_km_fen"], max(0, extra))
-                + per_tonne(rates.fee_per_tonne(v["depot_kind"], v["needs_loader"]), kg),
-                plate,
-                "insert into its planned route",
-            )
-        )
-    if not routes and idle is not None:
-        v = ctx["vehicles"][idle]
-        dm = problem.matrices[problem.vehicle(idle).profile].distance
-        home = problem.depot(depot).location
-        trip = int(dm[home, location] + dm[location, home])
-        options.append(
-            (
-                per_km(v["cost_per_km_fen"], trip)
-                + per_tonne(rates.fee_per_tonne(v["depot_kind"], v["needs_loader"]), kg)
-                + v["fixed_cost_fen"],
-                idle,
-                "a trip of its own",
-            )
+            (per_km(v["cost_per_km_fen"], trip) + fee + v["fixed_cost_fen"], plate, "a trip of its own")
         )
     if not options:
         return None
     cost, plate, how = min(options)
-    return {"depot": depot, "vehicle": plate, "cost_fen": cost, "how": how}
+    return {"vehicle": plate, "cost_fen": cost, "how": how}

@@ -15,12 +15,13 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from models import clock
 from models.db import session_scope
 from models.errors import Conflict, InputError, NotFound
 from models.orm import Order
 from models.planning import Plan, PlanStatus
 from models.settings import Settings
-from services.consolidation import CST, consolidate_day
+from services.consolidation import consolidate_day
 from services.plan_build import prepare_problem
 from services.plan_store import store_solution
 
@@ -32,9 +33,7 @@ def default_date(session: Session) -> dt.date:
     latest = session.scalar(select(func.max(Order.received_at)))
     if latest is None:
         raise InputError.single("date", "no orders in the database; give --date")
-    if latest.tzinfo is None:
-        latest = latest.replace(tzinfo=dt.UTC)
-    return latest.astimezone(CST).date() + dt.timedelta(days=1)
+    return clock.local_day(latest) + dt.timedelta(days=1)
 
 
 def prepare_plan(

@@ -1,8 +1,8 @@
 """What a printed day is made of, from the database: note numbers, route documents, map data.
 
-``ensure_notes`` gives every stop of a plan its delivery-note number (and a
-receipt number for cash-on-delivery stops when the driver holds an open
-receipt book); ``route_doc`` turns a stored route into the plain
+``ledger.notes.ensure_notes`` gives every stop of a plan its delivery-note
+number (and a receipt number for cash-on-delivery stops when the driver holds
+an open receipt book), once; ``route_doc`` turns a stored route into the plain
 :class:`documents.model.RouteDoc` the PDF is printed from, with its legs drawn
 along the roads; ``sheet_route`` turns that into the map sheet's input.
 """
@@ -10,33 +10,23 @@ along the roads; ``sheet_route`` turns that into the map sheet's input.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from documents.model import NoteLine, RouteDoc, StopDoc
+from ledger.notes import ensure_notes
+from ledger.orm import StopOutcome
 from maps.errors import RoutingError
 from maps.matrix import leg_geometries
 from maps.network import RoadNetwork
 from maps.render import Place, SheetRoute, SheetStop
-from models.enums import DepotKind, PaymentTerms
+from models.enums import DepotKind
 from models.orm import Depot, Product, Township
-from models.planning import DeliveryNote, DispatchOrder, Plan, PlanRoute, PlanStop, StopKind
+from models.planning import DeliveryNote, DispatchOrder, Plan, PlanRoute, PlanStop
 
 log = logging.getLogger(__name__)
-
-
-ReceiptFn = Callable[..., "str | None"]
-
-
-def _receipt_fn() -> ReceiptFn | None:
-    try:
-        from ledger.receipts import assign_receipt_number
-    except ImportError:
-        return None
-    return assign_receipt_number
 
 
 def plan_routes(session: Session, plan: Plan) -> list[PlanRoute]:
@@ -57,50 +47,6 @@ def plan_routes(session: Session, plan: Plan) -> list[PlanRoute]:
             .order_by(PlanRoute.number)
         )
     )
-
-
-def _is_cod(s: PlanStop) -> bool:
-    c = s.dispatch_order.customer if s.kind == StopKind.DELIVERY and s.dispatch_order else None
-    return c is not None and c.payment_terms == PaymentTerms.CASH_ON_DELIVERY
-
-
-def ensure_notes(session: Session, plan: Plan) -> dict[int, DeliveryNote]:
-    """The plan's notes by stop id, creating the missing ones (numbers and receipt numbers) in ``session``."""
-    routes = plan_routes(session, plan)
-    stops = [(r, s) for r in routes for s in r.stops]
-    notes = (
-        {
-            n.stop_id: n
-            for n in session.scalars(
-                select(DeliveryNote).where(DeliveryNote.stop_id.in_([s.id for _, s in stops]))
-            )
-        }
-        if stops
-        else {}
-    )
-    day = plan.delivery_date
-    seq = session.scalar(select(func.max(DeliveryNote.seq)).where(DeliveryNote.delivery_date == day)) or 0
-    for _, s in stops:
-        if s.id not in notes:
-            seq += 1
-            prefix = "DN" if s.kind == StopKind.DELIVERY else "TN"
-            note = DeliveryNote(
-                number=f"{prefix}{day:%Y%m%d}-{seq:04d}",
-                delivery_date=day,
-                seq=seq,
-                stop_id=s.id,
-                plan_id=plan.id,
-            )
-            session.add(note)
-            notes[s.id] = note
-    assign = _receipt_fn()
-    for r, s in stops:
-        note = notes[s.id]
-        driver_id = r.driver_id or r.vehicle.driver_id
-        if assign is not None and note.receipt_number is None and _is_cod(s) and driver_id is not None:
-            note.receipt_number = assign(session, staff_id=driver_id, on_date=day)
-    session.flush()
-    return notes
 
 
 def route_legs(
@@ -125,10 +71,14 @@ def route_doc(
     network: RoadNetwork | None,
     *,
     with_legs: bool = True,
+    reprint: bool | None = None,
 ) -> RouteDoc:
+    """The printable route. ``reprint``: whether to mark it 重印/reprint (default: when any of its
+    notes was printed before)."""
     products = {p.code: p for p in session.scalars(select(Product))}
     towns = {t.id: t.name_zh for t in session.scalars(select(Township))}
     centre = session.scalars(select(Depot).where(Depot.kind == DepotKind.CENTRE)).first() or r.depot
+    recorded = recorded_receipts(session, [s.id for s in r.stops])
     stops = []
     for s in r.stops:
         c = s.dispatch_order.customer if s.dispatch_order else None
@@ -142,7 +92,7 @@ def route_doc(
                     p.name_en if p else ln["product"],
                     int(ln["cases"]),
                     int(ln.get("ordered_cases", ln["cases"])),
-                    int(ln["price_fen"]),
+                    int(ln.get("price_fen", 0)),  # a transfer (replenishment) line has no price
                     p.case_weight_kg if p else 0,
                 )
             )
@@ -169,7 +119,7 @@ def route_doc(
                 customer_code=c.code if c else (target.code if target else None),
                 township=towns.get(c.township_id if c else (target.township_id if target else -1), ""),
                 payment_terms=c.payment_terms.value if c else "transfer",
-                receipt_number=note.receipt_number,
+                receipt_number=note.receipt_number or recorded.get(s.id),
             )
         )
     driver = r.driver or r.vehicle.driver
@@ -200,7 +150,20 @@ def route_doc(
         duration_s=r.duration_s,
         stops=tuple(stops),
         legs=route_legs(network, r, [(s.lat, s.lon) for s in stops]) if with_legs else (),
+        reprint=any(notes[s.id].printed_at is not None for s in r.stops) if reprint is None else reprint,
     )
+
+
+def recorded_receipts(session: Session, stop_ids: list[int]) -> dict[int, str]:
+    """The receipt number recorded on each stop's current outcome (for notes that print none)."""
+    if not stop_ids:
+        return {}
+    rows = session.execute(
+        select(StopOutcome.stop_id, StopOutcome.receipt_number)
+        .where(StopOutcome.stop_id.in_(stop_ids), StopOutcome.receipt_number.is_not(None))
+        .order_by(StopOutcome.id)
+    ).all()
+    return {int(sid): str(num) for sid, num in rows}
 
 
 def places(session: Session, lang: str) -> list[Place]:

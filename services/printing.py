@@ -10,7 +10,8 @@ may add note numbers, so the caller commits).
 Note numbers are sequential per delivery day (``DN20261201-0001``; transfer
 notes for store replenishment ``TN…`` share the sequence), given in route and
 stop order to every stop of the printed plan that has none; printing again
-reuses them. Cash-on-delivery stops get a receipt number from the driver's
+reuses them, and a route printed before says 重印 / REPRINT on every page.
+Cash-on-delivery stops get a receipt number from the driver's
 open receipt book (``ledger.receipts.assign_receipt_number``) when there is
 one; otherwise the note prints an empty box for a paper receipt book's number.
 """
@@ -29,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from documents.labels import check_lang
 from documents.model import RouteDoc
+from ledger.notes import ensure_notes, mark_printed
 from maps.network import RoadNetwork
 from maps.render import (
     Flagged,
@@ -45,22 +47,27 @@ from models.planning import DispatchOrder, Plan, PlanRoute
 from models.settings import Settings
 from services.network import active_network
 from services.planning import find_plan
-from services.print_data import attribution, ensure_notes, places, plan_routes, route_doc, sheet_route
+from services.print_data import attribution, places, plan_routes, route_doc, sheet_route
 
 log = logging.getLogger(__name__)
 
 
-def _numbered(settings: Settings, pick: Callable[[Session], Plan]) -> None:
-    """Number the notes of the picked plan in their own transaction (retried if another print raced us)."""
+def _numbered(settings: Settings, pick: Callable[[Session], Plan], route: int | str | None) -> set[int]:
+    """Number the picked plan's notes and record this print, in their own transaction (retried if
+    another print raced us); the stop ids whose notes had been printed before (reprints)."""
     for attempt in range(3):
         try:
             with session_scope(settings) as session:
-                ensure_notes(session, pick(session))
-            return
+                plan = pick(session)
+                notes = ensure_notes(session, plan)
+                only = _find_route(session, route, plan.delivery_date).id if route is not None else None
+                printed = [n for n in notes.values() if only is None or n.stop.route_id == only]
+                return mark_printed(session, printed)
         except IntegrityError:
             if attempt == 2:
                 raise
             log.info("note numbers taken by a concurrent print; retrying")
+    return set()
 
 
 def _tiles(settings: Settings) -> list[Any]:
@@ -231,7 +238,7 @@ def print_day(
     def pick(session: Session) -> Plan:
         return find_plan(session, date=date) if route is None else _find_route(session, route, date).plan
 
-    _numbered(settings, pick)
+    reprinted = _numbered(settings, pick, route)
     out.mkdir(parents=True, exist_ok=True)
     suffix = "" if lang == "zh" else f"-{lang}"
     written: list[dict[str, Any]] = []
@@ -241,7 +248,10 @@ def print_day(
         network = active_network(session, settings)
         pl = places(session, lang)
         tiles = _tiles(settings)
-        docs = [(r.number, route_doc(session, r, notes, network)) for r in plan_routes(session, plan)]
+        docs = [
+            (r.number, route_doc(session, r, notes, network, reprint=any(s.id in reprinted for s in r.stops)))
+            for r in plan_routes(session, plan)
+        ]
         only = _find_route(session, route, date).id if route is not None else None
         for r, (_, doc) in zip(plan_routes(session, plan), docs, strict=True):
             if only is not None and r.id != only:
@@ -269,6 +279,7 @@ def print_day(
                     "driver": doc.driver,
                     "stops": len(doc.stops),
                     "notes": [s.note_number for s in doc.stops],
+                    "reprint": doc.reprint,
                     "cash_due_fen": doc.cash_due_fen,
                     "amount_fen": doc.amount_fen,
                     "pdf": str(pdf.resolve()),

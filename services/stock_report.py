@@ -1,7 +1,7 @@
 """Days of cover: how long each depot's free stock of each product lasts at its recent demand.
 
-A store's demand is what the customers within its service radius ordered over
-the last ``days`` days (the orders it may serve); the centre's is what the
+A store's demand is what the customers of its territory (its township)
+ordered over the last ``days`` days (the orders it may serve); the centre's is what the
 whole county ordered, since it supplies the stores as well. Days of cover =
 free cases (on hand − reserved) ÷ average cases per day, one decimal; none
 when nothing was ordered. A product below its safety stock is marked, as is
@@ -17,10 +17,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from models import clock
 from models.enums import DepotKind, OrderStatus
 from models.errors import InputError
 from models.orm import Customer, Depot, DepotStock, Order, OrderLine, Product
-from optimizer.rules import metres_between
+from optimizer.rules import DepotRule, in_territory
 
 _NOT_DEMAND = (OrderStatus.MERGED, OrderStatus.CANCELLED, OrderStatus.REFUSED)
 
@@ -40,7 +41,7 @@ def stock_cover(
     if days < 1 or days > 366:
         raise InputError.single("days", "must be between 1 and 366", value=str(days))
     if as_of is None:
-        as_of = session.scalar(select(func.max(Order.delivery_date))) or dt.date.today()
+        as_of = session.scalar(select(func.max(Order.delivery_date))) or clock.today()
     if as_of.year < 2000:
         raise InputError.single("as_of", "must be in the year 2000 or later", value=as_of.isoformat())
     first = as_of - dt.timedelta(days=days - 1)
@@ -53,18 +54,25 @@ def stock_cover(
     by_customer: dict[int, dict[int, int]] = defaultdict(dict)
     for customer_id, product_id, cases in ordered:
         by_customer[customer_id][product_id] = int(cases)
-    where = dict(
-        (c.id, (c.lat, c.lon))
-        for c in session.scalars(select(Customer).where(Customer.id.in_(list(by_customer))))
-    )
+    where = {
+        c.id: (c.township.code, c.lat, c.lon)
+        for c in session.scalars(
+            select(Customer).options(selectinload(Customer.township)).where(Customer.id.in_(list(by_customer)))
+        )
+    }
     products = {p.id: p for p in session.scalars(select(Product))}
-    q = select(Depot).options(selectinload(Depot.stock)).order_by(Depot.kind, Depot.code)
+    q = (
+        select(Depot)
+        .options(selectinload(Depot.stock), selectinload(Depot.township))
+        .order_by(Depot.kind, Depot.code)
+    )
     depots = session.scalars(q if depot_id is None else q.where(Depot.id == depot_id)).all()
     out = []
     for d in depots:
+        rule = DepotRule(d.code, d.kind.value, d.name_zh, d.township.code, d.lat, d.lon, d.min_order_cases,
+                         d.service_radius_m)
         served = list(by_customer) if d.kind == DepotKind.CENTRE else [
-            cid for cid, (lat, lon) in where.items()
-            if metres_between(d.lat, d.lon, lat, lon) <= (d.service_radius_m or 0)
+            cid for cid, (town, lat, lon) in where.items() if in_territory(rule, town, lat, lon)
         ]
         demand: dict[int, int] = defaultdict(int)
         for cid in served:

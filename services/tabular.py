@@ -20,6 +20,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from models import clock
 from models.errors import FieldError, InputError
 
 Parser = Callable[[str], Any]
@@ -254,7 +255,7 @@ def parse_datetime(text: str) -> dt.datetime:
         except ValueError:
             raise CellError("must be a date and time YYYY-MM-DD HH:MM") from None
     if v.tzinfo is None:
-        v = v.replace(tzinfo=dt.timezone(dt.timedelta(hours=8)))  # China Standard Time
+        v = v.replace(tzinfo=clock.zone())  # the installation's local time
     return v
 
 

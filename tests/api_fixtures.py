@@ -31,6 +31,7 @@ from sqlalchemy import select
 from api.main import create_app
 from api.policies import local_today
 from api.security import create_access_token
+from models import clock
 from models.accounts import JobState, PlanJob, User, UserRole
 from models.db import session_scope
 from models.enums import PaymentTerms
@@ -138,7 +139,7 @@ def add_stop(s: Any, route: PlanRoute, customer: Customer, *, seq: int, cases: i
 
 
 def _consolidation(s: Any, day: dt.date) -> int:
-    cons = Consolidation(delivery_date=day, cut_off_at=dt.datetime.now(dt.UTC), actor="test")
+    cons = Consolidation(delivery_date=day, cut_off_at=clock.now(), actor="test")
     s.add(cons)
     s.flush()
     return cons.id
@@ -261,7 +262,7 @@ def free_port() -> int:
 
 
 def settings_env(settings: Settings) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DISPATCH_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DISPATCH_") or k == "DISPATCH_CLOCK"}
     env.update(
         {
             "DISPATCH_DATABASE_URL": settings.effective_database_url,

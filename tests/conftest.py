@@ -13,19 +13,23 @@ afterwards.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from models import clock
 from models.db import dispose_engines, session_scope
 from models.migrate import upgrade
 from models.settings import Settings
+from tests.needs import check_marks, need
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 RUN_ID = uuid.uuid4().hex[:8]
@@ -52,6 +56,86 @@ def _reachable(url: str) -> bool:
 
 
 PG_SERVER = _pg_server_url()
+
+# ---------------------------------------------------------------- the clock
+# No test depends on the real date: every test runs with the product clock set
+# (models.clock; DISPATCH_CLOCK for the CLI, API servers and workers it starts).
+# The default is the bundled county's delivery day; modules marked
+# ``clock_dates`` run at every date below (the delivery day and months later).
+_ZONE = ZoneInfo("Asia/Shanghai")
+CLOCK_DEFAULT = dt.datetime(2026, 12, 1, 9, 0, tzinfo=_ZONE)
+CLOCK_DATES = {
+    "delivery-day": CLOCK_DEFAULT,
+    "months-later": dt.datetime(2027, 4, 15, 9, 0, tzinfo=_ZONE),
+}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "clock_dates: run the module at every date of CLOCK_DATES (date-sensitive code)"
+    )
+    config.addinivalue_line(
+        "markers", "needs(condition, why): skip when not met; fail under CI (tests/needs.py requires)"
+    )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    check_marks(item)  # before the test's fixtures: a missing extract or browser is said first
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A date-sensitive test runs at every date on SQLite and at the delivery day on PostgreSQL:
+    the date does not depend on the database, and the suite stays within its time."""
+    later = [d for d in CLOCK_DATES if d != "delivery-day"]
+    drop = [i for i in items if "[pg-" in i.nodeid and any(f"-{d}]" in i.nodeid for d in later)]
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = [i for i in items if i not in drop]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if metafunc.definition.get_closest_marker("clock_dates") and "product_clock" in metafunc.fixturenames:
+        metafunc.parametrize(
+            "product_clock", list(CLOCK_DATES.values()), ids=list(CLOCK_DATES), indirect=True
+        )
+
+
+@pytest.fixture(autouse=True)
+def product_clock(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[dt.datetime]:
+    """The product clock for one test: ticking from a fixed instant (see CLOCK_DATES)."""
+    at: dt.datetime = getattr(request, "param", CLOCK_DEFAULT)
+    monkeypatch.setenv(clock.ENV, clock.spec_for(at))
+    clock.set_clock(None)
+    yield at
+    clock.set_clock(None)
+
+
+@pytest.fixture
+def run_cli(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., object]]:
+    """``run_cli(settings, "plan", "confirm", …)``: the ``dispatch`` command, in process, on ``settings``.
+
+    Its result is typer's ``Result`` (``exit_code``, ``output``, ``stdout``)."""
+    from typer.testing import CliRunner
+
+    from models.settings import get_settings
+
+    def run(settings: Settings, *args: str) -> object:
+        monkeypatch.setenv("DISPATCH_DATABASE_URL", settings.effective_database_url)
+        monkeypatch.setenv("DISPATCH_DATA_DIR", str(settings.data_dir))
+        get_settings.cache_clear()
+        from cli.main import app
+
+        return CliRunner().invoke(app, list(args))
+
+    yield run
+    get_settings.cache_clear()
+
+
+def set_product_clock(monkeypatch: pytest.MonkeyPatch, at: dt.datetime) -> None:
+    """Move the product clock (this process and the processes it starts) to ``at``."""
+    monkeypatch.setenv(clock.ENV, clock.spec_for(at))
+    clock.set_clock(None)
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -163,8 +247,8 @@ BACKENDS = [
 
 @pytest.fixture(params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
-    if request.param == "pg" and PG_SERVER is None:
-        pytest.skip("no PostgreSQL server (set DISPATCH_TEST_PG_URL)")
+    if request.param == "pg":
+        need(PG_SERVER is not None, "no PostgreSQL server (set DISPATCH_TEST_PG_URL)")
     return str(request.param)
 
 

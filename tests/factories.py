@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 from typing import Any
 
@@ -189,3 +190,26 @@ def make_register(session: Session) -> dict[str, Any]:
         "c2": c2,
         "order": order,
     }
+
+
+ORDER_CSV_HEADER = [
+    "customer_code",
+    "channel",
+    "received_at",
+    "delivery_date",
+    "product_code",
+    "cases",
+    "external_ref",
+]
+
+
+def write_orders_csv(
+    path: Any, rows: list[tuple[str, str, str, str, int]], *, ref: str = "T", channel: str = "visit"
+) -> Any:
+    """An order import file: rows of (customer, received 'YYYY-MM-DD HH:MM' local, day, product, cases)."""
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(ORDER_CSV_HEADER)
+        for i, (cust, at, day, product, cases) in enumerate(rows):
+            w.writerow([cust, channel, at, day, product, cases, f"{ref}-{i}"])
+    return path

@@ -445,6 +445,12 @@ CASES: list[Case] = [
     ),
     Case("consolidations", "GET", fixed("/consolidations"), exp(403, admin=200, dispatcher=200, manager=200)),
     Case(
+        "backlog",
+        "GET",
+        fixed("/backlog"),
+        exp(403, admin=200, dispatcher=200, manager=200, customer_service=200),
+    ),
+    Case(
         "plan start",
         "POST",
         fixed("/plans"),

@@ -42,6 +42,12 @@ def test_cost_report(api_client: TestClient, api_world: World) -> None:  # noqa:
     assert total["per_tonne_fen"] == (22000 * 1000 + 180) // 360 and total["per_stop_fen"] == 7333
     assert (total["crew_fen"], total["loader_fen"], total["vehicle_fen"]) == (8846, 360, 2794 + 10000)
     assert (rep["centre"]["routes"], rep["stores"]["routes"]) == (2, 1)
+    # no replenishment stop and no outcome yet: customer tonnes as planned, nothing transferred
+    assert rep["basis"] == total["basis"] == "planned" and total["planned_kg"] == 360
+    assert (total["transfer_kg"], total["transfer_stops"], total["customer_stops"]) == (0, 0, 3)
+    [one] = rep["days"]
+    assert (one["date"], one["total_fen"]) == (day, 22000)
+    assert [d["depot"] for d in one["depots"]] == ["DC", "S01"]
     assert [d["depot"] for d in rep["depots"]] == ["DC", "S01"]
     a = next(x for x in rep["routes"] if x["route"] == w.ids["route_a"])
     assert (a["total_fen"], a["per_case_fen"], a["depot"]) == (12000, 2000, "DC")

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.api_fixtures import World, api_client, api_world, new_stop  # noqa: F401
+
+# date-sensitive: run at the scenario's delivery day and months later (tests/conftest.py)
+pytestmark = pytest.mark.clock_dates
 
 P = "/api/v1"
 

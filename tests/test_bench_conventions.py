@@ -17,10 +17,11 @@ import vrplib
 from bench.instances import default_instances_dir, integer_matrix, load, read_index, route_cost
 from bench.vrplib_runner import RunResult, markdown, select, solve_one, summarise
 from optimizer.check import check_plan
+from tests.needs import requires
 from tests.optimizer_fixtures import det
 
 FOLDER = default_instances_dir()
-pytestmark = pytest.mark.skipif(not (FOLDER / "bks.csv").exists(), reason="no shared instances")
+pytestmark = requires((FOLDER / "bks.csv").exists(), f"no shared benchmark instances at {FOLDER}")
 ENTRIES = read_index(FOLDER) if (FOLDER / "bks.csv").exists() else []
 KNOWN_BAD = {"B-n50-k8": 1319, "B-n57-k7": 1155}
 

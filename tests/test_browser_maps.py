@@ -17,6 +17,7 @@ import pytest
 from maps.matrix import leg_geometries
 from maps.render import Place, SheetRoute, SheetStop, route_sheet
 from maps.store import load_network
+from tests.needs import need, need_module
 
 pytestmark = pytest.mark.browser
 
@@ -83,9 +84,9 @@ def sheet(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
-        pytest.skip("Debian's chromium is not installed (make test-debs)")
-    sync_api = pytest.importorskip("playwright.sync_api")
+    installed = Path(CHROMIUM).exists() or bool(shutil.which("chromium"))
+    need(installed, "Debian's chromium is not installed (make test-debs)")
+    sync_api = need_module("playwright.sync_api", "playwright is not installed (make venv)")
     with sync_api.sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield b

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -72,4 +73,79 @@ def test_export_writes_the_register(env: dict[str, str], tmp_path: Path) -> None
 
 def test_summary_without_migrations_fails_in_one_line(env: dict[str, str]) -> None:
     p = run(["summary", "--json"], env, check=False)
-    assert p.returncode != 0 and p.stderr.strip().count("\n") == 0 and p.stderr.startswith("error: ")
+    assert p.returncode == 1 and p.stderr.strip().count("\n") == 0 and p.stderr.startswith("error: ")
+    assert ("not migrated" in p.stderr or "no database at" in p.stderr) and "dispatch db upgrade" in p.stderr
+
+
+def _bare_env(**extra: str) -> dict[str, str]:
+    """The environment with no DISPATCH_ setting but the clock: the defaults (./data/dispatch.db)."""
+    e = {k: v for k, v in os.environ.items() if not k.startswith("DISPATCH_") or k == "DISPATCH_CLOCK"}
+    e["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])
+    e.update(extra)
+    return e
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["summary"],
+        ["report", "costs"],
+        ["plan", "show", "--json"],
+        ["scenario", "load"],
+        ["db", "reset", "--yes"],
+    ],
+)
+def test_a_missing_database_is_refused_in_one_line_and_nothing_is_created(
+    args: list[str], tmp_path: Path
+) -> None:
+    p = subprocess.run(
+        [*DISPATCH, *args], cwd=tmp_path, env=_bare_env(), capture_output=True, text=True, timeout=120
+    )
+    assert p.returncode == 1 and p.stdout == "", p.stderr
+    assert p.stderr.count("\n") == 1 and "Traceback" not in p.stderr
+    assert p.stderr.startswith("error: 找不到数据库 / no database at ")
+    assert str(tmp_path / "data" / "dispatch.db") in p.stderr
+    assert "`make demo`" in p.stderr and "`dispatch db upgrade && dispatch scenario load`" in p.stderr
+    assert list(tmp_path.iterdir()) == []  # no data/ folder, no file
+
+
+def test_db_upgrade_still_creates_the_database(tmp_path: Path) -> None:
+    p = subprocess.run(
+        [*DISPATCH, "db", "upgrade"],
+        cwd=tmp_path,
+        env=_bare_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert p.returncode == 0, p.stderr
+    assert (tmp_path / "data" / "dispatch.db").is_file()
+    s = subprocess.run(
+        [*DISPATCH, "summary", "--json"],
+        cwd=tmp_path,
+        env=_bare_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert s.returncode == 0, s.stderr
+    assert json.loads(s.stdout)["customers"] == 0
+
+
+def test_an_unreachable_postgresql_is_named_without_its_password(tmp_path: Path) -> None:
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = f"postgresql+psycopg://clerk:s3cret-pw@127.0.0.1:{port}/dispatch"
+    p = subprocess.run(
+        [*DISPATCH, "report", "costs"],
+        cwd=tmp_path,
+        env=_bare_env(DISPATCH_DATABASE_URL=url),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert p.returncode == 1 and p.stderr.count("\n") == 1, p.stderr
+    assert p.stderr.startswith("error: 无法连接数据库 / cannot open the database at ")
+    assert f"clerk:***@127.0.0.1:{port}/dispatch" in p.stderr and "s3cret-pw" not in p.stderr
+    assert list(tmp_path.iterdir()) == []

@@ -14,6 +14,7 @@ from cli.main import app
 from models import orm
 from models.db import session_scope
 from models.settings import Settings, get_settings
+from tests.needs import requires
 
 ANDORRA = Path(__file__).resolve().parents[2] / "shared" / "data" / "osm" / "andorra.osm.pbf"
 runner = CliRunner()
@@ -39,7 +40,7 @@ def county_env(county_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> It
         yield county_settings
 
 
-@pytest.mark.skipif(not ANDORRA.is_file(), reason="shared Andorra extract not present")
+@requires(ANDORRA.is_file(), f"shared Andorra extract not present at {ANDORRA}")
 def test_import_then_info_json(cli_env: Settings) -> None:
     empty = runner.invoke(app, ["network", "info", "--json"])
     assert empty.exit_code == 0 and json.loads(empty.stdout)["approximate"] is True

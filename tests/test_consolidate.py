@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from optimizer.consolidate import SourceOrder, consolidate
 
 T0 = dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+
+
+# date-sensitive: run at the scenario's delivery day and months later (tests/conftest.py)
+pytestmark = pytest.mark.clock_dates
 
 
 def o(number: str, customer: str, channel: str, minutes: int, **lines: int) -> SourceOrder:

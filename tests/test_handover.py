@@ -38,7 +38,9 @@ def test_handover_moves_counted_cash_and_reports_the_difference(
         assert again["replayed"] and again["id"] == r["id"] and again["held_before_fen"] == held
         with pytest.raises(Conflict):
             record_handover(s, {**data, "counted_fen": held}, idempotency_key="eod-E001", actor="clerk")
-        assert balance(s, "cash:staff:E001") == 1230  # still with the driver: flagged by reconciliation
+        # the shortfall leaves the driver's cash account for their suspense account (a finance decision)
+        assert balance(s, "cash:staff:E001") == 0 and balance(s, "cash_diff:staff:E001") == 1230
+        assert r["difference_account"] == "cash_diff:staff:E001"
         assert balance(s, "cash:centre") == counted
         assert check_ledger(s)["balanced"]
 

@@ -16,6 +16,7 @@ from ledger.outcomes import record_outcome
 from ledger.postings import ensure_accounts, post, revenue_spec
 from ledger.receipts import assign_receipt_number, issue_book
 from ledger.reconcile import reconcile
+from ledger.shortfalls import write_off_shortfall
 from models.db import session_scope
 from models.orm import Staff
 from models.settings import Settings
@@ -39,6 +40,12 @@ def _fill(settings: Settings, mini: MiniPlan) -> None:
             {"staff": "E001", "on_date": DAY, "counted_fen": 100, "notes_returned": 1},
             idempotency_key="h1",
             actor="t",
+        )
+        write_off_shortfall(  # the handover was short: finance decides (cash_decisions)
+            s,
+            {"staff": "E001", "on_date": DAY, "decided_on": DAY, "amount_fen": 1, "reason": "coin lost"},
+            idempotency_key="w1",
+            actor="finance",
         )
         record_store_report(
             s,

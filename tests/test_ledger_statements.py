@@ -17,6 +17,9 @@ from models.errors import InputError, NotFound
 from models.settings import Settings
 from tests.ledger_fixtures import DAY, MiniPlan, full_outcome, ledger_plan  # noqa: F401
 
+# date-sensitive: run at the scenario's delivery day and months later (tests/conftest.py)
+pytestmark = pytest.mark.clock_dates
+
 
 def test_statement_lists_signed_deliveries_payments_and_corrections(
     ledger_plan: tuple[Settings, MiniPlan],  # noqa: F811

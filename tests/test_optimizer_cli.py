@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 from bench.instances import default_instances_dir
 from cli.main import app
 from optimizer.contract import dump_json
+from tests.needs import requires
 from tests.test_contract import doc_examples
 
 runner = CliRunner()
@@ -69,7 +70,7 @@ def test_input_errors_are_one_line(problem_file, tmp_path):
     assert r.exit_code == 1 and "file not found" in r.output
 
 
-@pytest.mark.skipif(not (default_instances_dir() / "bks.csv").exists(), reason="no instances")
+@requires((default_instances_dir() / "bks.csv").exists(), f"no instances at {default_instances_dir()}")
 def test_bench_prints_the_summary_as_json(tmp_path):
     r = runner.invoke(app, ["bench", "--set", "P", "--instance", "P-n16-k8", "--solution-limit", "100",
                             "--workers", "1", "--out", str(tmp_path), "--json"])

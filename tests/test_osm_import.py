@@ -13,9 +13,10 @@ from maps.matrix import compute_matrices, leg_geometry
 from maps.network import OSM_ATTRIBUTION, RoadNetwork, largest_strong_component
 from maps.osm_import import import_osm, is_drivable, oneway_direction, parse_maxspeed
 from maps.snap import snap_points
+from tests.needs import requires
 
 ANDORRA = Path(__file__).resolve().parents[2] / "shared" / "data" / "osm" / "andorra.osm.pbf"
-pytestmark = pytest.mark.skipif(not ANDORRA.is_file(), reason="shared Andorra extract not present")
+pytestmark = requires(ANDORRA.is_file(), f"shared Andorra extract not present at {ANDORRA}")
 
 
 @pytest.fixture(scope="module")

@@ -26,6 +26,10 @@ from tests.ledger_fixtures import DAY, MiniPlan, full_outcome, ledger_plan  # no
 LedgerPlan = tuple[Settings, MiniPlan]
 
 
+# date-sensitive: run at the scenario's delivery day and months later (tests/conftest.py)
+pytestmark = pytest.mark.clock_dates
+
+
 def _kinds(rec: dict[str, Any]) -> dict[str, list[str | None]]:
     out: dict[str, list[str | None]] = {}
     for f in rec["flags"]:

@@ -61,17 +61,24 @@ def test_customers_are_realistic(county: Scenario) -> None:
     assert all(any("\u4e00" <= ch <= "\u9fff" for ch in c.name) for c in cs)
 
 
-def test_every_store_has_customers_within_its_radius(county: Scenario) -> None:
+def test_every_store_serves_its_township_spread_over_the_cycle(county: Scenario) -> None:
+    """A store serves the customers of its own township (no maximum distance by default), every day:
+    their cycle days are spread over the half month, not bunched on one day as the centre's are."""
     stores = [d for d in county.depots if d.kind == "store"]
     assert 6 <= len(stores) <= 10
     for d in stores:
-        assert 2 <= d.min_order_cases <= 5 and d.service_radius_m == 1000
-        near = [
-            c
-            for c in county.customers
-            if c.township == d.township and _km((c.lat, c.lon), (d.lat, d.lon)) * 1000 <= d.service_radius_m
-        ]
-        assert len(near) >= 5, d.code
+        assert 2 <= d.min_order_cases <= 5 and d.service_radius_m is None
+        mine = [c for c in county.customers if c.township == d.township and c.cycle_offset is not None]
+        assert len(mine) >= 20, d.code
+        days = Counter(c.cycle_offset for c in mine)
+        assert len(days) >= 12 and max(days.values()) <= 2 * len(mine) / 15 + 1, (d.code, days)
+    store_towns = {d.township for d in stores}
+    centre_days = Counter(
+        c.cycle_offset
+        for c in county.customers
+        if c.township not in store_towns and not c.service_24h and c.township != "T00"
+    )
+    assert len(centre_days) <= 4  # a township without a store: the truck visits it on a few days
     centre = [d for d in county.depots if d.kind == "centre"]
     assert len(centre) == 1 and centre[0].min_order_cases == 5
 

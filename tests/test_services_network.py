@@ -15,9 +15,10 @@ from models import orm
 from models.db import session_scope
 from models.settings import Settings
 from services import network as svc
+from tests.needs import requires
 
 ANDORRA = Path(__file__).resolve().parents[2] / "shared" / "data" / "osm" / "andorra.osm.pbf"
-needs_andorra = pytest.mark.skipif(not ANDORRA.is_file(), reason="shared Andorra extract not present")
+needs_andorra = requires(ANDORRA.is_file(), f"shared Andorra extract not present at {ANDORRA}")
 
 
 def _active_count(settings: Settings) -> int:

@@ -12,7 +12,6 @@ from models.enums import DepotKind, OrderStatus
 from models.errors import InputError
 from models.orm import Customer, Depot, DepotStock, Order, Product
 from models.settings import Settings
-from optimizer.rules import metres_between
 from services.stock_report import stock_cover
 
 AS_OF = dt.date(2026, 11, 30)
@@ -26,10 +25,8 @@ def test_a_stores_cover_is_its_free_stock_over_its_customers_daily_orders(county
             select(DepotStock).where(DepotStock.depot_id == store.id, DepotStock.product_id == s001.id)
         ).one()
         row.on_hand_cases, row.reserved_cases, row.safety_cases = 40, 10, 20
-        near = {
-            c.id for c in s.scalars(select(Customer))
-            if metres_between(store.lat, store.lon, c.lat, c.lon) <= store.service_radius_m
-        }
+        # the store's territory: its township
+        near = {c.id for c in s.scalars(select(Customer)) if c.township_id == store.township_id}
         window = Order.delivery_date.between(AS_OF - dt.timedelta(days=9), AS_OF)
         ordered = sum(
             ln.cases

@@ -12,6 +12,7 @@ from fastapi import APIRouter
 
 from api.errors import problem_responses
 from api.routes import (
+    backlog,
     cash,
     consolidations,
     customers,
@@ -46,6 +47,7 @@ for module in (
     customers,
     orders,
     consolidations,
+    backlog,
     plans,
     routes,
     stops,

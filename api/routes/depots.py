@@ -14,7 +14,7 @@ from api.schemas.common import ListOf
 from api.schemas.register import DepotPublic, StockMovementCreate, StockPublic
 from models.enums import DepotKind
 from models.orm import Depot, DepotStock, Product
-from models.planning import StockMovement
+from services.stock import adjust_stock
 
 router = APIRouter(prefix="/depots", tags=["depots"])
 Code = Annotated[str, Path(min_length=1, max_length=16, description="Depot code, e.g. DC or S01.")]
@@ -100,39 +100,20 @@ def add_movement(
     d = _stock_depot(session, user, code)
     if not may_write_stock(user, d):
         raise ApiError(403, f"a {user.role.value} may not change this depot's stock")
-    product = session.scalar(select(Product).where(Product.code == body.product))
-    if product is None:
+    if session.scalar(select(Product.id).where(Product.code == body.product)) is None:
         raise ApiError(404, f"product {body.product} not found")
-    row = session.scalar(
-        select(DepotStock)
-        .where(DepotStock.depot_id == d.id, DepotStock.product_id == product.id)
-        .with_for_update()
+    adjust_stock(
+        session,
+        depot=d,
+        product=body.product,
+        on_hand_delta=body.on_hand_delta,
+        reason=body.reason,
+        note=body.note,
+        actor=user.actor,
     )
-    if row is None:
-        row = DepotStock(
-            depot_id=d.id, product_id=product.id, on_hand_cases=0, reserved_cases=0, safety_cases=0
-        )
-        session.add(row)
-        session.flush()
-    if row.on_hand_cases + body.on_hand_delta < 0:
-        from models.errors import InputError
-
-        raise InputError.single(
-            "on_hand_delta",
-            f"would leave {row.on_hand_cases + body.on_hand_delta} cases",
-            value=body.on_hand_delta,
-        )
-    row.on_hand_cases += body.on_hand_delta
-    session.add(
-        StockMovement(
-            depot_id=d.id,
-            product_id=product.id,
-            on_hand_delta=body.on_hand_delta,
-            reason=body.reason,
-            note=body.note,
-            actor=user.actor,
-        )
-    )
+    row = session.scalars(
+        select(DepotStock).join(Product).where(DepotStock.depot_id == d.id, Product.code == body.product)
+    ).one()
     session.commit()
     session.refresh(row)
     return stock_public(row)

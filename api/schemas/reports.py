@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -24,6 +25,14 @@ _SUMMARY = {
     "loader_fen": 9600,
     "vehicle_fen": 160554,
     "store_fee_fen": 11000,
+    "basis": "delivered",
+    "stops_recorded": 45,
+    "customer_stops": 44,
+    "planned_kg": 41350,
+    "planned_cases": 2068,
+    "transfer_kg": 2000,
+    "transfer_cases": 100,
+    "transfer_stops": 1,
 }
 
 
@@ -34,20 +43,41 @@ class PlanDay(BaseModel):
     status: PlanStatus
 
 
+Basis = Literal["planned", "delivered", "mixed"]
+_BASIS = (
+    "What the quantities count: `delivered` (every stop has a recorded outcome), `planned` (none has), "
+    "`mixed` (some have)."
+)
+
+
 class CostSummaryPublic(BaseModel):
+    """Costs and quantities of some routes. Customer deliveries and centre-to-store transfers are
+    counted apart; cost per tonne and per case are over customer deliveries only."""
+
     routes: int
-    total_fen: int
-    delivered_kg: int
-    delivered_cases: int
-    stops: int
+    total_fen: int = Field(description="Every cost of the routes (transfer work included).")
+    delivered_kg: int = Field(description="Customer deliveries: delivered where recorded, else planned.")
+    delivered_cases: int = Field(description="Customer deliveries, cases (same basis).")
+    stops: int = Field(description="Every stop, transfers included.")
     distance_m: int
-    per_tonne_fen: int | None = Field(description="Cost per tonne (null without a load).")
-    per_case_fen: int | None
-    per_stop_fen: int | None
+    per_tonne_fen: int | None = Field(
+        description="Cost per customer tonne: total_fen ÷ delivered_kg (transfers excluded); "
+        "null without a customer tonne."
+    )
+    per_case_fen: int | None = Field(description="Cost per customer case (transfers excluded).")
+    per_stop_fen: int | None = Field(description="Cost per stop, transfers included.")
     crew_fen: int
     loader_fen: int
     vehicle_fen: int
-    store_fee_fen: int
+    store_fee_fen: int = Field(description="Per tonne the store delivered (follows the delivered tonnes).")
+    basis: Basis = Field(description=_BASIS)
+    stops_recorded: int = Field(description="Stops counted on their recorded outcome.")
+    customer_stops: int
+    planned_kg: int = Field(description="Customer deliveries as planned.")
+    planned_cases: int
+    transfer_kg: int = Field(description="Centre-to-store transfers (replenishment), same basis; apart.")
+    transfer_cases: int
+    transfer_stops: int
 
 
 class DepotCost(CostSummaryPublic):
@@ -55,24 +85,20 @@ class DepotCost(CostSummaryPublic):
     kind: str
 
 
-class RouteCostPublic(BaseModel):
+class DayCost(CostSummaryPublic):
+    date: dt.date
+    plan_id: int
+    version: int
+    status: PlanStatus
+    depots: list[DepotCost]
+
+
+class RouteCostPublic(CostSummaryPublic):
     date: dt.date
     route: str
     vehicle: str
     depot: str
     depot_kind: str
-    crew_fen: int
-    loader_fen: int
-    vehicle_fen: int
-    store_fee_fen: int
-    total_fen: int
-    delivered_kg: int
-    delivered_cases: int
-    stops: int
-    distance_m: int
-    per_tonne_fen: int | None
-    per_case_fen: int | None
-    per_stop_fen: int | None
 
 
 class CostReport(BaseModel):
@@ -85,17 +111,24 @@ class CostReport(BaseModel):
             "centre": _SUMMARY,
             "stores": _SUMMARY | {"routes": 0, "total_fen": 0, "per_tonne_fen": None},
             "depots": [_SUMMARY | {"depot": "DC", "kind": "centre"}],
+            "days": [
+                _SUMMARY
+                | {"date": "2026-12-01", "plan_id": 3, "version": 1, "status": "confirmed", "depots": []}
+            ],
             "routes": [],
+            "basis": "delivered",
         }
     )
 
     date_from: dt.date
     date_to: dt.date
     plans: list[PlanDay] = Field(description="The plan counted for each planned day.")
+    basis: Basis = Field(description=_BASIS)
     total: CostSummaryPublic
     centre: CostSummaryPublic
     stores: CostSummaryPublic
-    depots: list[DepotCost]
+    depots: list[DepotCost] = Field(description="Per depot over the whole range.")
+    days: list[DayCost] = Field(description="Per planned day, with its depots.")
     routes: list[RouteCostPublic]
 
 

@@ -58,9 +58,20 @@ def run_migrations_online() -> None:
     engine = make_engine(_url())
     try:
         with engine.connect() as conn:
+            sqlite = conn.dialect.name == "sqlite"
+            if sqlite:
+                # Batch mode rebuilds a table by copy, drop and rename; dropping a table other
+                # rows refer to fails while foreign keys are enforced (SQLite's own advice: switch
+                # them off around such a change; the pragma only works outside a transaction).
+                conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+                conn.commit()
             _configure(connection=conn)
             with context.begin_transaction():
                 context.run_migrations()
+                if sqlite:  # ... and every reference must still hold before the migration commits
+                    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"migration left broken foreign keys: {broken[:5]}")
     finally:
         engine.dispose()
 
