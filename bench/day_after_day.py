@@ -256,6 +256,7 @@ def run_days(
     writes to the database), ``False`` neither.
     """
     work = folder or Path(tempfile.mkdtemp(prefix="day-after-day-"))
+    work.mkdir(parents=True, exist_ok=True)
     initial = _initial_stock(settings)
     out: list[DayFigures] = []
     for i in range(1, days + 1):
